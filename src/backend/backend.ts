@@ -1,0 +1,77 @@
+/**
+ * The kernel interface: every heavy computation (convolution, matrix product, pooling) goes through
+ * one `Backend`. Kernels are pure functions over typed arrays: the op computes a geometry once,
+ * allocates the outputs, and the kernel fills them. No kernel knows about tensors or autograd.
+ *
+ * Two implementations: `reference` (plain loops written like the equations, the oracle in tests,
+ * float32 and float64) and `wasm` (WebAssembly SIMD with threads, float32 only; for float64 the
+ * ops always use the reference kernels).
+ */
+
+/** A float buffer a kernel reads or writes. The wasm backend accepts only Float32Array. */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * Geometry of one 2-D convolution, computed once by the op and shared by forward and backward kernels.
+ * Padding is zero padding: `padTop`/`padLeft` rows/columns of zeros before the input; the amount after
+ * is implied by `outHeight`/`outWidth` (which lets 'same' padding be asymmetric, as PyTorch does).
+ * A 1-D convolution is a 2-D one with `inHeight = kernelHeight = outHeight = 1`.
+ */
+export interface Conv2dGeometry {
+  batch: number; inChannels: number; outChannels: number; groups: number;
+  inHeight: number; inWidth: number; outHeight: number; outWidth: number;
+  kernelHeight: number; kernelWidth: number;
+  strideH: number; strideW: number; padTop: number; padLeft: number; dilationH: number; dilationW: number;
+}
+
+/** Geometry of one 2-D pooling window sweep (max or average). Padding as in Conv2dGeometry. */
+export interface Pool2dGeometry {
+  batch: number; channels: number;
+  inHeight: number; inWidth: number; outHeight: number; outWidth: number;
+  kernelHeight: number; kernelWidth: number;
+  strideH: number; strideW: number; padTop: number; padLeft: number; dilationH: number; dilationW: number;
+}
+
+/**
+ * Geometry of a batched matrix product out[b] = op(A[b]) · op(B[b]) with op = transpose when the flag is set.
+ * Layouts (row-major): A is [batch, m, k] (or [batch, k, m] when transA), B is [batch, k, n]
+ * (or [batch, n, k] when transB), out is [batch, m, n]. `batchA`/`batchB` of 0 mean that operand
+ * is shared by every batch entry (stride 0), which is how a weight matrix is applied to a batch.
+ */
+export interface MatmulGeometry {
+  batch: number; m: number; k: number; n: number;
+  transA: boolean; transB: boolean;
+  /** 1 when A has its own matrix per batch entry, 0 when one matrix is broadcast. */
+  batchA: 0 | 1;
+  /** 1 when B has its own matrix per batch entry, 0 when one matrix is broadcast. */
+  batchB: 0 | 1;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /** out = op(A)·op(B) per batch entry (overwrites out). */
+  matmul(g: MatmulGeometry, a: FloatArray, b: FloatArray, out: FloatArray): void;
+
+  // Layout: x [N, C, H, W], w [Cout, C/groups, kh, kw], bias [Cout] or null, out [N, Cout, Ho, Wo].
+  /** out[n,o,i,j] = bias[o] + Σ_{c in group, a, b} w[o,c,a,b] · x[n, c, i·sH − pT + a·dH, j·sW − pL + b·dW] (overwrites out). */
+  conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray): void;
+  /** dx = ∂L/∂x given dy = ∂L/∂out, shapes as x and out (overwrites dx). Also the forward pass of ConvTranspose2d. */
+  conv2dBackwardData(g: Conv2dGeometry, dy: FloatArray, w: FloatArray, dx: FloatArray): void;
+  /** dw = ∂L/∂w, summed over batch and every output position (overwrites dw). Bias gradients are a plain sum done by the op. */
+  conv2dBackwardWeight(g: Conv2dGeometry, x: FloatArray, dy: FloatArray, dw: FloatArray): void;
+
+  // Layout: x [N, C, H, W], out [N, C, Ho, Wo].
+  /** out = window max; argmax[i] = flat index into the H·W plane of the chosen input (first max wins, padding is −∞). */
+  maxPool2dForward(g: Pool2dGeometry, x: FloatArray, out: FloatArray, argmax: Int32Array): void;
+  /** dx (overwritten, shape of x) gets dy routed to each window's argmax, summed where windows overlap. */
+  maxPool2dBackward(g: Pool2dGeometry, dy: FloatArray, argmax: Int32Array, dx: FloatArray): void;
+  /**
+   * out = window mean. The divisor is the window's size clipped to the padded input when
+   * countIncludePad (padding counts, positions past the padding made by ceilMode do not), or
+   * the number of real input elements in the window when not, exactly as PyTorch's avg_pool2d.
+   */
+  avgPool2dForward(g: Pool2dGeometry, countIncludePad: boolean, x: FloatArray, out: FloatArray): void;
+  /** dx (overwritten) = each dy spread evenly over its window with the same divisor as the forward pass. */
+  avgPool2dBackward(g: Pool2dGeometry, countIncludePad: boolean, dy: FloatArray, dx: FloatArray): void;
+}
