@@ -1,0 +1,14 @@
+/**
+ * waldo: convolutional neural networks in TypeScript with PyTorch's semantics.
+ *
+ * @example
+ * import { tensor, functional as F } from 'waldo';
+ * const x = tensor([0, 1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 3, 3]);
+ * const k = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
+ * F.conv2d(x, k).toArray(); // [19, 25, 37, 43]
+ */
+export * from './tensor/index.js';
+export { noGrad, isGradEnabled } from './autograd/gradMode.js';
+export { ShapeError, ValueError, FormatError } from './errors.js';
+export { getBackend, setBackend, registerBackend } from './backend/index.js';
+export * as functional from './ops/functional.js';
