@@ -12,3 +12,4 @@ export { noGrad, isGradEnabled } from './autograd/gradMode.js';
 export { ShapeError, ValueError, FormatError } from './errors.js';
 export { getBackend, setBackend, registerBackend } from './backend/index.js';
 export * as functional from './ops/functional.js';
+export * as optim from './optim/index.js';

@@ -89,10 +89,14 @@ export class Generator {
     return [...this.s, this.spareNormal === null ? NaN : this.spareNormal];
   }
 
-  setState(state: readonly number[]): this {
-    if (state.length !== 5) throw new Error(`Generator.setState: expected 5 numbers, got ${state.length}`);
-    for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
-    this.spareNormal = Number.isNaN(state[4]) ? null : state[4];
+  /** Restores a state from getState(); the spare normal may be NaN or null (JSON turns NaN into null). */
+  setState(state: readonly (number | null)[]): this {
+    if (state.length !== 5 || state.slice(0, 4).some((v) => typeof v !== 'number')) {
+      throw new Error(`Generator.setState: expected 4 integers and a spare normal, got ${JSON.stringify(state)}`);
+    }
+    for (let i = 0; i < 4; i++) this.s[i] = (state[i] as number) >>> 0;
+    const spare = state[4];
+    this.spareNormal = spare === null || Number.isNaN(spare) ? null : spare;
     return this;
   }
 }

@@ -1,0 +1,115 @@
+// Convolution tasks. Layouts: x [N, C, H, W], w [CO, CIG, KH, KW], out/dy [N, CO, HO, WO]; per image
+// and group g the forward pass is the matrix product
+//   out[n, g] [COG × P] = w[g] [COG × KG] · col(x[n, g]) [KG × P]
+// and the backward passes are its two transposed products (see each task).
+import { f4 } from './simd';
+import { N, C, CO, G, HW, P, KG, KHW, CIG, COG, readConvGeometry, isPointwise } from './geometry';
+import { gemm, useStridedB, useIm2colB, useIm2colTB, GEMM_SCRATCH_BYTES, INIT_ZERO, INIT_LOAD, INIT_BIAS, NR } from './gemm';
+import { col2im } from './im2col';
+import { beginSegments, nextSegment, segUnit, segLo, segHi } from './partition';
+
+/** Floats of the per-thread dcol buffer for the data gradient (512 KiB: an L2-sized chunk). */
+const DCOL_FLOATS: i32 = 1 << 17;
+
+// Job arguments after the 16 geometry words.
+const ARG0: usize = 64;
+
+export function convForwardScratch(): usize {
+  return GEMM_SCRATCH_BYTES;
+}
+
+/**
+ * out = bias + w ⋆ x. Threads split the (image·group, output position) space, so each output
+ * column block belongs to one thread.
+ */
+export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): void {
+  readConvGeometry(args);
+  const x = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4);
+  const bias = load<usize>(args + ARG0 + 8), out = load<usize>(args + ARG0 + 12);
+  const pointwise = isPointwise();
+  beginSegments(tid, nth, N * G, P, NR);
+  while (nextSegment()) {
+    const n = segUnit / G, g = segUnit - n * G;
+    const xg = x + f4((n * C + g * CIG) * HW);
+    const wg = w + f4(g * COG * KG);
+    const og = out + f4((n * CO + g * COG) * P + segLo);
+    if (pointwise) useStridedB(xg + f4(segLo), HW, 1);
+    else useIm2colB(xg, segLo);
+    gemm(COG, segHi - segLo, KG, wg, KG, 1, og, P, bias != 0 ? INIT_BIAS : INIT_ZERO, bias != 0 ? bias + f4(g * COG) : 0, scratch);
+  }
+}
+
+export function convBackwardDataScratch(): usize {
+  return GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
+}
+
+/**
+ * dx = col2im(w[g]ᵀ · dy[n, g]): dcol [KG × P] = w[g]ᵀ [KG × COG] · dy [COG × P], then every dcol
+ * entry is added to the input position it was read from. Threads split the (image·group, input
+ * channel) space: a channel's rows of dcol touch only that channel of dx.
+ */
+export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize): void {
+  readConvGeometry(args);
+  const dy = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4), dx = load<usize>(args + ARG0 + 8);
+  const pointwise = isPointwise();
+  const dcol = scratch + GEMM_SCRATCH_BYTES;
+  // Chunk: cc channels × ch output positions of dcol, at most DCOL_FLOATS.
+  let ch = P, cc = DCOL_FLOATS / max(1, KHW * P);
+  if (cc < 1) {
+    cc = 1;
+    ch = max(NR, DCOL_FLOATS / max(1, KHW) / NR * NR);
+  }
+  beginSegments(tid, nth, N * G, CIG, 1);
+  while (nextSegment()) {
+    const n = segUnit / G, g = segUnit - n * G;
+    const dyg = dy + f4((n * CO + g * COG) * P);
+    const wg = w + f4(g * COG * KG);
+    const dxg = dx + f4((n * C + g * CIG) * HW);
+    const c0 = segLo, c1 = segHi;
+    if (pointwise) {
+      // dx[c, p] = Σ_o w[o, c] dy[o, p]: A(c, o) = wg[o·KG + c].
+      useStridedB(dyg, P, 1);
+      gemm(c1 - c0, P, COG, wg + f4(c0), 1, KG, dxg + f4(c0 * HW), HW, INIT_ZERO, 0, scratch);
+      continue;
+    }
+    memory.fill(dxg + f4(c0 * HW), 0, f4((c1 - c0) * HW));
+    for (let cs = c0; cs < c1; cs += cc) {
+      const ce = min(c1, cs + cc);
+      const rows = (ce - cs) * KHW;
+      for (let q0 = 0; q0 < P; q0 += ch) {
+        const q1 = min(P, q0 + ch);
+        // A(kk, o) = wg[o·KG + kk] for kk from cs·KHW: the transposed weight slice of these channels.
+        useStridedB(dyg + f4(q0), P, 1);
+        gemm(rows, q1 - q0, COG, wg + f4(cs * KHW), 1, KG, dcol, q1 - q0, INIT_ZERO, 0, scratch);
+        col2im(dcol, q1 - q0, dxg, cs, ce, q0, q1);
+      }
+    }
+  }
+}
+
+export function convBackwardWeightScratch(): usize {
+  return GEMM_SCRATCH_BYTES;
+}
+
+/**
+ * dw[g] [COG × KG] = Σ_n dy[n, g] [COG × P] · colᵀ(x[n, g]) [P × KG]. Threads split the
+ * (group, weight column) space, each summing over every image in the same order.
+ */
+export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usize): void {
+  readConvGeometry(args);
+  const x = load<usize>(args + ARG0), dy = load<usize>(args + ARG0 + 4), dw = load<usize>(args + ARG0 + 8);
+  const pointwise = isPointwise();
+  beginSegments(tid, nth, G, KG, NR);
+  while (nextSegment()) {
+    const g = segUnit;
+    const dwg = dw + f4(g * COG * KG + segLo);
+    for (let n = 0; n < N; n++) {
+      const dyg = dy + f4((n * CO + g * COG) * P);
+      const xg = x + f4((n * C + g * CIG) * HW);
+      // B(p, c) = x[c, p] for a pointwise conv, the gathered window taps otherwise.
+      if (pointwise) useStridedB(xg + f4(segLo * HW), 1, HW);
+      else useIm2colTB(xg, 0, segLo);
+      gemm(COG, segHi - segLo, P, dyg, P, 1, dwg, KG, n == 0 ? INIT_ZERO : INIT_LOAD, 0, scratch);
+    }
+  }
+}

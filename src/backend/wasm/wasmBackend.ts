@@ -1,0 +1,253 @@
+import { ShapeError, ValueError } from '../../errors.js';
+import type { Backend, Conv2dGeometry, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
+import { createArena } from './arena.js';
+import { CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
+import type { KernelModule } from './module.js';
+import { getNumThreads } from './numThreads.js';
+import { createThreadPool, type ThreadPool } from './threads.js';
+
+/** Multiply-adds (or element visits) below which a kernel runs on the calling thread: dispatch costs more than it saves. */
+const MIN_PARALLEL_WORK = 1 << 19;
+/** How long the first threaded call waits for the workers to start before running single-threaded. */
+const FIRST_READY_WAIT_MS = 5000;
+/** Largest memory: 4 GiB in Node, 1 GiB in browsers (where address space can be scarce). */
+const MAX_PAGES_NODE = 65536;
+const MAX_PAGES_BROWSER = 16384;
+const INITIAL_PAGES = 64;
+
+interface KernelExports {
+  run(job: number, tid: number): void;
+  scratchBytes(job: number): number;
+  peakFma(iters: number, seed: number): number;
+}
+
+export interface WasmBackendOptions {
+  /** Threads for this backend (the caller's included); default: getNumThreads() at each call. */
+  threads?: number;
+  /** Work (multiply-adds) from which a kernel is split over threads; default 2^19. Tests set 0 to force splitting. */
+  parallelThreshold?: number;
+}
+
+/** What the benchmark and tests may inspect beyond the Backend interface. */
+export interface WasmBackend extends Backend {
+  /** True when the module uses relaxed SIMD (fused multiply-add). */
+  readonly relaxedSimd: boolean;
+  /** Bytes of wasm memory held now (grows to the largest call's need, never past it). */
+  memoryBytes(): number;
+  /** Threads the last kernel call ran on. */
+  lastThreads(): number;
+  /** Runs the register-only multiply-add loop for `iters` rounds of 96 flops on the calling thread. */
+  peakFma(iters: number): number;
+}
+
+function needFloat32(op: string, name: string, array: FloatArray): Float32Array {
+  if (!(array instanceof Float32Array)) throw new ValueError(`wasm ${op}: ${name} must be a Float32Array (the wasm backend is float32 only; float64 runs on the reference backend)`);
+  return array;
+}
+
+function needLength(op: string, name: string, array: { length: number }, expected: number, shape: string): void {
+  if (array.length !== expected) throw new ShapeError(`wasm ${op}: ${name} has ${array.length} elements but ${shape} needs ${expected}`);
+}
+
+function convShapes(g: Conv2dGeometry): { x: number; w: number; y: number; text: string } {
+  const x = g.batch * g.inChannels * g.inHeight * g.inWidth;
+  const w = g.outChannels * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+  const y = g.batch * g.outChannels * g.outHeight * g.outWidth;
+  const text = `x [${g.batch}, ${g.inChannels}, ${g.inHeight}, ${g.inWidth}], w [${g.outChannels}, ${g.inChannels / g.groups}, ${g.kernelHeight}, ${g.kernelWidth}], out [${g.batch}, ${g.outChannels}, ${g.outHeight}, ${g.outWidth}]`;
+  return { x, w, y, text };
+}
+
+function checkConv(op: string, g: Conv2dGeometry): void {
+  if (g.groups < 1 || g.inChannels % g.groups !== 0 || g.outChannels % g.groups !== 0) {
+    throw new ValueError(`wasm ${op}: groups ${g.groups} must divide inChannels ${g.inChannels} and outChannels ${g.outChannels}`);
+  }
+  if (g.strideH < 1 || g.strideW < 1 || g.dilationH < 1 || g.dilationW < 1) {
+    throw new ValueError(`wasm ${op}: stride and dilation must be at least 1, got stride ${g.strideH}×${g.strideW}, dilation ${g.dilationH}×${g.dilationW}`);
+  }
+}
+
+const convFields = (g: Conv2dGeometry): number[] => [
+  g.batch, g.inChannels, g.outChannels, g.groups, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
+  g.kernelHeight, g.kernelWidth, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW,
+];
+
+const poolFields = (g: Pool2dGeometry): number[] => [
+  g.batch, g.channels, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
+  g.kernelHeight, g.kernelWidth, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW,
+];
+
+/**
+ * A wasm backend: one shared memory, one main instance of the kernel module, worker threads started
+ * on the first kernel big enough to split. Every call copies its inputs into the arena, runs the job
+ * on one or more threads, and copies the outputs back, so users keep ordinary typed arrays.
+ */
+export function instantiateWasmBackend(kernels: KernelModule, options: WasmBackendOptions, isNodeHost: boolean): WasmBackend | null {
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: isNodeHost ? MAX_PAGES_NODE : MAX_PAGES_BROWSER, shared: true });
+  } catch {
+    return null; // no shared memory (a browser page that is not cross-origin isolated)
+  }
+  const exports = new WebAssembly.Instance(kernels.module, { env: { memory } }).exports as unknown as KernelExports;
+  const arena = createArena(memory);
+  const job = new Int32Array(memory.buffer, JOB, JOB_WORDS);
+  let pool: ThreadPool | null | undefined;
+  let waitedForWorkers = false;
+  let lastThreads = 1;
+
+  function threadsFor(work: number): number {
+    const wanted = options.threads ?? getNumThreads();
+    if (wanted <= 1 || work < (options.parallelThreshold ?? MIN_PARALLEL_WORK)) return 1;
+    if (pool === undefined) pool = createThreadPool({ module: kernels.module, memory, control: CONTROL, job: JOB });
+    if (pool === null) return 1;
+    const ready = pool.ready(wanted - 1, waitedForWorkers ? 0 : FIRST_READY_WAIT_MS);
+    waitedForWorkers = true;
+    return ready > 0 ? Math.min(wanted, ready + 1) : 1;
+  }
+
+  /** Writes the job, gives it per-thread scratch, and runs it; `work` decides the thread count. */
+  function runJob(kernel: number, args: number[], work: number): void {
+    const threads = threadsFor(work);
+    job[0] = kernel;
+    job[1] = threads;
+    for (let i = 0; i < args.length; i++) job[4 + i] = args[i]!;
+    const perThread = Math.ceil(exports.scratchBytes(JOB) / 64) * 64;
+    job[2] = arena.alloc(perThread * threads);
+    job[3] = perThread;
+    lastThreads = threads;
+    if (threads === 1 || pool === null || pool === undefined) exports.run(JOB, 0);
+    else pool.run(threads, () => exports.run(JOB, 0));
+  }
+
+  const backend: WasmBackend = {
+    name: 'wasm',
+    relaxedSimd: kernels.relaxedSimd,
+
+    matmul(g: MatmulGeometry, a: FloatArray, b: FloatArray, out: FloatArray): void {
+      const op = 'matmul';
+      const shape = `[batch ${g.batch}, m ${g.m}, k ${g.k}, n ${g.n}]`;
+      needLength(op, 'a', a, (g.batchA ? g.batch : 1) * g.m * g.k, shape);
+      needLength(op, 'b', b, (g.batchB ? g.batch : 1) * g.k * g.n, shape);
+      needLength(op, 'out', out, g.batch * g.m * g.n, shape);
+      const a32 = needFloat32(op, 'a', a), b32 = needFloat32(op, 'b', b), out32 = needFloat32(op, 'out', out);
+      if (out32.length === 0) return;
+      arena.reset();
+      const pa = arena.copyIn(a32), pb = arena.copyIn(b32), po = arena.alloc(out32.byteLength);
+      runJob(Kernel.matmul, [g.batch, g.m, g.k, g.n, g.transA ? 1 : 0, g.transB ? 1 : 0, g.batchA, g.batchB, pa, pb, po], g.batch * g.m * g.n * g.k);
+      arena.copyOut(po, out32);
+    },
+
+    conv2dForward(g, x, w, bias, out) {
+      const op = 'conv2dForward';
+      checkConv(op, g);
+      const s = convShapes(g);
+      needLength(op, 'x', x, s.x, s.text);
+      needLength(op, 'w', w, s.w, s.text);
+      needLength(op, 'out', out, s.y, s.text);
+      if (bias !== null) needLength(op, 'bias', bias, g.outChannels, s.text);
+      const x32 = needFloat32(op, 'x', x), w32 = needFloat32(op, 'w', w), out32 = needFloat32(op, 'out', out);
+      const bias32 = bias === null ? null : needFloat32(op, 'bias', bias);
+      if (s.y === 0) return;
+      arena.reset();
+      const px = arena.copyIn(x32), pw = arena.copyIn(w32), pb = bias32 === null ? 0 : arena.copyIn(bias32);
+      const po = arena.alloc(out32.byteLength);
+      runJob(Kernel.convForward, [...convFields(g), px, pw, pb, po], s.y * (s.w / g.outChannels));
+      arena.copyOut(po, out32);
+    },
+
+    conv2dBackwardData(g, dy, w, dx) {
+      const op = 'conv2dBackwardData';
+      checkConv(op, g);
+      const s = convShapes(g);
+      needLength(op, 'dy', dy, s.y, s.text);
+      needLength(op, 'w', w, s.w, s.text);
+      needLength(op, 'dx', dx, s.x, s.text);
+      const dy32 = needFloat32(op, 'dy', dy), w32 = needFloat32(op, 'w', w), dx32 = needFloat32(op, 'dx', dx);
+      if (s.x === 0) return;
+      arena.reset();
+      const pdy = arena.copyIn(dy32), pw = arena.copyIn(w32), pdx = arena.alloc(dx32.byteLength);
+      runJob(Kernel.convBackwardData, [...convFields(g), pdy, pw, pdx], s.y * (s.w / g.outChannels));
+      arena.copyOut(pdx, dx32);
+    },
+
+    conv2dBackwardWeight(g, x, dy, dw) {
+      const op = 'conv2dBackwardWeight';
+      checkConv(op, g);
+      const s = convShapes(g);
+      needLength(op, 'x', x, s.x, s.text);
+      needLength(op, 'dy', dy, s.y, s.text);
+      needLength(op, 'dw', dw, s.w, s.text);
+      const x32 = needFloat32(op, 'x', x), dy32 = needFloat32(op, 'dy', dy), dw32 = needFloat32(op, 'dw', dw);
+      if (s.w === 0) return;
+      arena.reset();
+      const px = arena.copyIn(x32), pdy = arena.copyIn(dy32), pdw = arena.alloc(dw32.byteLength);
+      runJob(Kernel.convBackwardWeight, [...convFields(g), px, pdy, pdw], s.y * (s.w / g.outChannels));
+      arena.copyOut(pdw, dw32);
+    },
+
+    maxPool2dForward(g, x, out, argmax) {
+      const op = 'maxPool2dForward';
+      const planes = g.batch * g.channels;
+      const shape = `x [${g.batch}, ${g.channels}, ${g.inHeight}, ${g.inWidth}], out [${g.batch}, ${g.channels}, ${g.outHeight}, ${g.outWidth}]`;
+      needLength(op, 'x', x, planes * g.inHeight * g.inWidth, shape);
+      needLength(op, 'out', out, planes * g.outHeight * g.outWidth, shape);
+      needLength(op, 'argmax', argmax, planes * g.outHeight * g.outWidth, shape);
+      const x32 = needFloat32(op, 'x', x), out32 = needFloat32(op, 'out', out);
+      if (out32.length === 0) return;
+      arena.reset();
+      const px = arena.copyIn(x32), po = arena.alloc(out32.byteLength), pi = arena.alloc(argmax.byteLength);
+      runJob(Kernel.maxPoolForward, [...poolFields(g), px, po, pi], out32.length * g.kernelHeight * g.kernelWidth);
+      arena.copyOut(po, out32);
+      arena.copyOut(pi, argmax);
+    },
+
+    maxPool2dBackward(g, dy, argmax, dx) {
+      const op = 'maxPool2dBackward';
+      const planes = g.batch * g.channels;
+      const shape = `dx [${g.batch}, ${g.channels}, ${g.inHeight}, ${g.inWidth}], dy [${g.batch}, ${g.channels}, ${g.outHeight}, ${g.outWidth}]`;
+      needLength(op, 'dy', dy, planes * g.outHeight * g.outWidth, shape);
+      needLength(op, 'argmax', argmax, planes * g.outHeight * g.outWidth, shape);
+      needLength(op, 'dx', dx, planes * g.inHeight * g.inWidth, shape);
+      const dy32 = needFloat32(op, 'dy', dy), dx32 = needFloat32(op, 'dx', dx);
+      if (dx32.length === 0) return;
+      arena.reset();
+      const pdy = arena.copyIn(dy32), pi = arena.copyIn(argmax), pdx = arena.alloc(dx32.byteLength);
+      runJob(Kernel.maxPoolBackward, [...poolFields(g), pdy, pi, pdx], dx32.length + dy32.length);
+      arena.copyOut(pdx, dx32);
+    },
+
+    avgPool2dForward(g, countIncludePad, x, out) {
+      const op = 'avgPool2dForward';
+      const planes = g.batch * g.channels;
+      const shape = `x [${g.batch}, ${g.channels}, ${g.inHeight}, ${g.inWidth}], out [${g.batch}, ${g.channels}, ${g.outHeight}, ${g.outWidth}]`;
+      needLength(op, 'x', x, planes * g.inHeight * g.inWidth, shape);
+      needLength(op, 'out', out, planes * g.outHeight * g.outWidth, shape);
+      const x32 = needFloat32(op, 'x', x), out32 = needFloat32(op, 'out', out);
+      if (out32.length === 0) return;
+      arena.reset();
+      const px = arena.copyIn(x32), po = arena.alloc(out32.byteLength);
+      runJob(Kernel.avgPoolForward, [...poolFields(g), countIncludePad ? 1 : 0, px, po], out32.length * g.kernelHeight * g.kernelWidth);
+      arena.copyOut(po, out32);
+    },
+
+    avgPool2dBackward(g, countIncludePad, dy, dx) {
+      const op = 'avgPool2dBackward';
+      const planes = g.batch * g.channels;
+      const shape = `dx [${g.batch}, ${g.channels}, ${g.inHeight}, ${g.inWidth}], dy [${g.batch}, ${g.channels}, ${g.outHeight}, ${g.outWidth}]`;
+      needLength(op, 'dy', dy, planes * g.outHeight * g.outWidth, shape);
+      needLength(op, 'dx', dx, planes * g.inHeight * g.inWidth, shape);
+      const dy32 = needFloat32(op, 'dy', dy), dx32 = needFloat32(op, 'dx', dx);
+      if (dx32.length === 0) return;
+      arena.reset();
+      const pdy = arena.copyIn(dy32), pdx = arena.alloc(dx32.byteLength);
+      runJob(Kernel.avgPoolBackward, [...poolFields(g), countIncludePad ? 1 : 0, pdy, pdx], dy32.length * g.kernelHeight * g.kernelWidth);
+      arena.copyOut(pdx, dx32);
+    },
+
+    memoryBytes: () => arena.byteLength(),
+    lastThreads: () => lastThreads,
+    peakFma: (iters) => exports.peakFma(iters, 1.5),
+  };
+  return backend;
+}
+

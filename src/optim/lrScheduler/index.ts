@@ -1,0 +1,13 @@
+/**
+ * Learning-rate schedules, as PyTorch's `torch.optim.lr_scheduler`.
+ *
+ * @example
+ * import { optim } from 'waldo';
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const scheduler = new optim.lrScheduler.StepLR(opt, { stepSize: 10 });
+ */
+export { LRScheduler, type LRSchedulerStateDict } from './lrScheduler.js';
+export { StepLR, type StepLROptions } from './stepLR.js';
+export { CosineAnnealingLR, type CosineAnnealingLROptions } from './cosineAnnealingLR.js';
+export { OneCycleLR, type OneCycleLROptions } from './oneCycleLR.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauStateDict } from './reduceLROnPlateau.js';
