@@ -7,6 +7,7 @@ import { N, C, CO, G, HW, P, KG, KHW, CIG, COG, readConvGeometry, isPointwise } 
 import { gemm, useStridedB, useIm2colB, useIm2colTB, GEMM_SCRATCH_BYTES, INIT_ZERO, INIT_LOAD, INIT_BIAS, NR } from './gemm';
 import { col2im } from './im2col';
 import { beginSegments, nextSegment, segUnit, segLo, segHi } from './partition';
+import { depthwiseScratch, depthwiseForward, depthwiseBackwardData, depthwiseBackwardWeight } from './depthwise';
 
 /** Floats of the per-thread dcol buffer for the data gradient (512 KiB: an L2-sized chunk). */
 const DCOL_FLOATS: i32 = 1 << 17;
@@ -14,8 +15,14 @@ const DCOL_FLOATS: i32 = 1 << 17;
 // Job arguments after the 16 geometry words.
 const ARG0: usize = 64;
 
-export function convForwardScratch(): usize {
-  return GEMM_SCRATCH_BYTES;
+/** Depthwise-like convolutions (one input channel per group, few outputs each) run the direct kernels. */
+function useDirect(): bool {
+  return CIG == 1 && COG <= 4;
+}
+
+export function convForwardScratch(args: usize): usize {
+  readConvGeometry(args);
+  return useDirect() ? depthwiseScratch() : GEMM_SCRATCH_BYTES;
 }
 
 /**
@@ -26,6 +33,7 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
   readConvGeometry(args);
   const x = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4);
   const bias = load<usize>(args + ARG0 + 8), out = load<usize>(args + ARG0 + 12);
+  if (useDirect()) { depthwiseForward(x, w, bias, out, tid, nth, scratch); return; }
   const pointwise = isPointwise();
   beginSegments(tid, nth, N * G, P, NR);
   while (nextSegment()) {
@@ -39,8 +47,9 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
   }
 }
 
-export function convBackwardDataScratch(): usize {
-  return GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
+export function convBackwardDataScratch(args: usize): usize {
+  readConvGeometry(args);
+  return useDirect() ? depthwiseScratch() : GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
 }
 
 /**
@@ -51,6 +60,7 @@ export function convBackwardDataScratch(): usize {
 export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize): void {
   readConvGeometry(args);
   const dy = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4), dx = load<usize>(args + ARG0 + 8);
+  if (useDirect()) { depthwiseBackwardData(dy, w, dx, tid, nth, scratch); return; }
   const pointwise = isPointwise();
   const dcol = scratch + GEMM_SCRATCH_BYTES;
   // Chunk: cc channels × ch output positions of dcol, at most DCOL_FLOATS.
@@ -87,8 +97,9 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   }
 }
 
-export function convBackwardWeightScratch(): usize {
-  return GEMM_SCRATCH_BYTES;
+export function convBackwardWeightScratch(args: usize): usize {
+  readConvGeometry(args);
+  return useDirect() ? depthwiseScratch() : GEMM_SCRATCH_BYTES;
 }
 
 /**
@@ -98,6 +109,7 @@ export function convBackwardWeightScratch(): usize {
 export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usize): void {
   readConvGeometry(args);
   const x = load<usize>(args + ARG0), dy = load<usize>(args + ARG0 + 4), dw = load<usize>(args + ARG0 + 8);
+  if (useDirect()) { depthwiseBackwardWeight(x, dy, dw, tid, nth, scratch); return; }
   const pointwise = isPointwise();
   beginSegments(tid, nth, G, KG, NR);
   while (nextSegment()) {

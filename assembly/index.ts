@@ -6,6 +6,8 @@
 // thread, [4…] the kernel's arguments (geometry fields in backend.ts order, then buffer addresses).
 import { matmul, matmulScratch } from './matmul';
 import { convForward, convForwardScratch, convBackwardData, convBackwardDataScratch, convBackwardWeight, convBackwardWeightScratch } from './conv';
+import { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward, avgPoolScratch } from './pool';
+import { readPoolGeometry } from './geometry';
 import { madd } from './simd';
 
 // Kernel ids: keep in step with src/backend/wasm/layout.ts.
@@ -13,14 +15,21 @@ const MATMUL = 1;
 const CONV_FORWARD = 2;
 const CONV_BACKWARD_DATA = 3;
 const CONV_BACKWARD_WEIGHT = 4;
+const MAX_POOL_FORWARD = 5;
+const MAX_POOL_BACKWARD = 6;
+const AVG_POOL_FORWARD = 7;
+const AVG_POOL_BACKWARD = 8;
 
 /** Per-thread scratch bytes the job needs (the host allocates thread count × this). */
 export function scratchBytes(job: usize): usize {
+  const args = job + 16;
   switch (load<i32>(job)) {
     case MATMUL: return matmulScratch();
-    case CONV_FORWARD: return convForwardScratch();
-    case CONV_BACKWARD_DATA: return convBackwardDataScratch();
-    case CONV_BACKWARD_WEIGHT: return convBackwardWeightScratch();
+    case CONV_FORWARD: return convForwardScratch(args);
+    case CONV_BACKWARD_DATA: return convBackwardDataScratch(args);
+    case CONV_BACKWARD_WEIGHT: return convBackwardWeightScratch(args);
+    case AVG_POOL_FORWARD:
+    case AVG_POOL_BACKWARD: readPoolGeometry(args); return avgPoolScratch();
     default: return 0;
   }
 }
@@ -35,6 +44,10 @@ export function run(job: usize, tid: i32): void {
     case CONV_FORWARD: convForward(args, tid, nth, scratch); break;
     case CONV_BACKWARD_DATA: convBackwardData(args, tid, nth, scratch); break;
     case CONV_BACKWARD_WEIGHT: convBackwardWeight(args, tid, nth, scratch); break;
+    case MAX_POOL_FORWARD: maxPoolForward(args, tid, nth); break;
+    case MAX_POOL_BACKWARD: maxPoolBackward(args, tid, nth); break;
+    case AVG_POOL_FORWARD: avgPoolForward(args, tid, nth, scratch); break;
+    case AVG_POOL_BACKWARD: avgPoolBackward(args, tid, nth, scratch); break;
     default: unreachable();
   }
 }

@@ -13,3 +13,6 @@ export { ShapeError, ValueError, FormatError } from './errors.js';
 export { getBackend, setBackend, registerBackend } from './backend/index.js';
 export * as functional from './ops/functional.js';
 export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';
+export * as models from './models/index.js';
+export { summary, formatSummary } from './nn/summary.js';

@@ -105,7 +105,7 @@ function naiveConvBackwardWeight(g: Conv2dGeometry, x: Float32Array, dy: Float32
   return { value, scale };
 }
 
-/** Max pooling as PyTorch: padding is −∞, the first maximum wins, NaN wins; argmax indexes the H·W plane. */
+/** Max pooling as PyTorch's CPU kernel: padding is −∞, the first maximum wins, then any later NaN; argmax indexes the H·W plane. */
 function naiveMaxPool(g: Pool2dGeometry, x: Float32Array): { out: Float32Array; argmax: Int32Array } {
   const planes = g.batch * g.channels, hw = g.inHeight * g.inWidth, ohw = g.outHeight * g.outWidth;
   const out = new Float32Array(planes * ohw), argmax = new Int32Array(planes * ohw);
@@ -116,7 +116,7 @@ function naiveMaxPool(g: Pool2dGeometry, x: Float32Array): { out: Float32Array; 
       if (iy < 0 || iy >= g.inHeight || ix < 0 || ix >= g.inWidth) continue;
       const v = x[p * hw + iy * g.inWidth + ix]!;
       if (at < 0) at = iy * g.inWidth + ix;
-      if (v > best || Number.isNaN(v)) { best = v; at = iy * g.inWidth + ix; if (Number.isNaN(v)) break; }
+      if (v > best || Number.isNaN(v)) { best = v; at = iy * g.inWidth + ix; }
     }
     out[p * ohw + i * g.outWidth + j] = best;
     argmax[p * ohw + i * g.outWidth + j] = at;
@@ -211,7 +211,40 @@ const convSpecs: ConvSpec[] = [
   { n: 1, c: 2, co: 3, h: 2, w: 3, kh: 3, kw: 3, pt: 1, pl: 1 },
   { n: 1, c: 3, co: 2, h: 7, w: 7, kh: 7, kw: 7 },
   { n: 2, c: 300, co: 5, h: 3, w: 3, kh: 1, kw: 1 },
+  { n: 2, c: 4, co: 4, g: 4, h: 10, w: 23, kh: 3, kw: 3, dh: 2, dw: 2, pt: 2, pl: 2 },
+  { n: 1, c: 3, co: 3, g: 3, h: 13, w: 14, kh: 3, kw: 2, sh: 3, sw: 3, pt: 1, pb: 0, pl: 0, pr: 1 },
+  { n: 2, c: 1, co: 3, h: 6, w: 9, kh: 5, kw: 5, pt: 2, pl: 2 },
+  { n: 2, c: 1, co: 16, h: 9, w: 9, kh: 5, kw: 5 },
+  { n: 1, c: 8, co: 8, g: 8, h: 4, w: 3, kh: 3, kw: 3, pt: 1, pl: 1 },
 ];
+
+interface PoolSpec { n: number; c: number; h: number; w: number; k: number; s: number; p: number; d?: number; ceil?: boolean }
+
+/** Pool geometry with PyTorch's output size, ceil mode included (a last window must start inside input or left padding). */
+function poolGeometry(s: PoolSpec): Pool2dGeometry {
+  const d = s.d ?? 1;
+  const size = (len: number): number => {
+    const span = len + 2 * s.p - d * (s.k - 1) - 1;
+    let out = (s.ceil ? Math.ceil(span / s.s) : Math.floor(span / s.s)) + 1;
+    if (s.ceil && (out - 1) * s.s >= len + s.p) out--;
+    return out;
+  };
+  return {
+    batch: s.n, channels: s.c, inHeight: s.h, inWidth: s.w, outHeight: size(s.h), outWidth: size(s.w),
+    kernelHeight: s.k, kernelWidth: s.k, strideH: s.s, strideW: s.s, padTop: s.p, padLeft: s.p, dilationH: d, dilationW: d,
+  };
+}
+
+const poolSpecs: PoolSpec[] = [
+  { n: 2, c: 3, h: 8, w: 8, k: 2, s: 2, p: 0 },
+  { n: 1, c: 5, h: 7, w: 9, k: 3, s: 2, p: 1 },
+  { n: 2, c: 2, h: 7, w: 6, k: 3, s: 2, p: 1, ceil: true },
+  { n: 1, c: 3, h: 11, w: 10, k: 3, s: 1, p: 1 },
+  { n: 1, c: 2, h: 10, w: 9, k: 3, s: 2, p: 0, ceil: true },
+  { n: 1, c: 2, h: 9, w: 9, k: 2, s: 3, p: 1, ceil: true },
+  { n: 3, c: 4, h: 5, w: 5, k: 5, s: 1, p: 2 },
+];
+const maxPoolSpecs: PoolSpec[] = [...poolSpecs, { n: 1, c: 3, h: 12, w: 11, k: 3, s: 2, p: 1, d: 2 }, { n: 1, c: 2, h: 9, w: 9, k: 2, s: 1, p: 1, d: 3, ceil: true }];
 
 const matmulShapes: [number, number, number, number][] = [
   [1, 1, 1, 1], [1, 3, 5, 7], [1, 13, 17, 19], [1, 7, 300, 9], [1, 130, 20, 37], [1, 5, 3, 1030], [3, 33, 260, 65], [2, 4, 0, 5],
@@ -268,6 +301,46 @@ for (const [name, backend] of all) {
       const dw = new Float32Array(w.length).fill(NaN);
       backend.conv2dBackwardWeight(g, x, dy, dw);
       assertClose(dw, naiveConvBackwardWeight(g, x, dy), `conv2dBackwardWeight ${what}`);
+    }
+  });
+}
+
+for (const [name, backend] of all) {
+  test(`wasm max pooling matches naive loops, ties, NaN and argmax included (${name})`, () => {
+    const next = seeded(4);
+    for (const spec of maxPoolSpecs) {
+      const g = poolGeometry(spec);
+      // Coarse values make ties common: the first maximum must win.
+      const x = randomArray(g.batch * g.channels * g.inHeight * g.inWidth, next).map((v) => Math.round(v * 3));
+      if (x.length > 7) x[7] = NaN;
+      const expected = naiveMaxPool(g, x);
+      const out = new Float32Array(expected.out.length).fill(-7), argmax = new Int32Array(expected.out.length).fill(-7);
+      backend.maxPool2dForward(g, x, out, argmax);
+      assert.deepEqual(out, expected.out, `maxPool2dForward ${JSON.stringify(spec)}`);
+      assert.deepEqual(argmax, expected.argmax, `maxPool2dForward argmax ${JSON.stringify(spec)}`);
+      const dy = randomArray(out.length, next);
+      const dx = new Float32Array(x.length).fill(NaN);
+      backend.maxPool2dBackward(g, dy, argmax, dx);
+      const want = new Float64Array(x.length);
+      const hw = g.inHeight * g.inWidth, ohw = g.outHeight * g.outWidth;
+      for (let q = 0; q < dy.length; q++) want[Math.floor(q / ohw) * hw + argmax[q]!]! += dy[q]!;
+      assertClose(dx, exact(want), `maxPool2dBackward ${JSON.stringify(spec)}`);
+    }
+  });
+
+  test(`wasm average pooling matches PyTorch's divisor rules (${name})`, () => {
+    const next = seeded(5);
+    for (const spec of poolSpecs) for (const countIncludePad of [true, false]) {
+      const g = poolGeometry(spec);
+      const what = `${JSON.stringify(spec)} countIncludePad ${countIncludePad}`;
+      const x = randomArray(g.batch * g.channels * g.inHeight * g.inWidth, next);
+      const out = new Float32Array(g.batch * g.channels * g.outHeight * g.outWidth).fill(NaN);
+      backend.avgPool2dForward(g, countIncludePad, x, out);
+      assertClose(out, exact(naiveAvgPool(g, countIncludePad, x)), `avgPool2dForward ${what}`);
+      const dy = randomArray(out.length, next);
+      const dx = new Float32Array(x.length).fill(NaN);
+      backend.avgPool2dBackward(g, countIncludePad, dy, dx);
+      assertClose(dx, exact(naiveAvgPoolBackward(g, countIncludePad, dy)), `avgPool2dBackward ${what}`);
     }
   });
 }

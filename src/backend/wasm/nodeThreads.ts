@@ -12,10 +12,11 @@ const ERROR = 4; // set when a kernel threw in a worker
 /** Spin iterations (a few microseconds) before sleeping in Atomics.wait: back-to-back kernels skip the futex. */
 const SPIN = 20000;
 
-// The worker: instantiate the module on the shared memory, then wait for jobs. Runs as CommonJS
-// source (eval), so it needs no file of its own in a bundle.
+// The worker: instantiate the module on the shared memory, then wait for jobs. Evaluated source, so
+// it needs no file of its own in a bundle; valid as a script and as a module, because workers inherit
+// flags such as --input-type=module that make Node evaluate it as one.
 const workerSource = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = typeof require === 'function' ? require('node:worker_threads') : process.getBuiltinModule('node:worker_threads');
 const { module, memory, control, job, tid, spin } = workerData;
 const ctrl = new Int32Array(memory.buffer, control, ${CONTROL_WORDS});
 let run;

@@ -9,7 +9,7 @@ import { createThreadPool, type ThreadPool } from './threads.js';
 /** Multiply-adds (or element visits) below which a kernel runs on the calling thread: dispatch costs more than it saves. */
 const MIN_PARALLEL_WORK = 1 << 19;
 /** How long the first threaded call waits for the workers to start before running single-threaded. */
-const FIRST_READY_WAIT_MS = 5000;
+const FIRST_READY_WAIT_MS = 2000;
 /** Largest memory: 4 GiB in Node, 1 GiB in browsers (where address space can be scarce). */
 const MAX_PAGES_NODE = 65536;
 const MAX_PAGES_BROWSER = 16384;

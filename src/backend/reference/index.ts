@@ -1,0 +1,20 @@
+import type { Backend } from '../backend.js';
+import { matmul } from './matmul.js';
+import { conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv2d.js';
+import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from './pool2d.js';
+
+/**
+ * The reference backend: plain loops that read like the equations, for float32 and float64.
+ * It is the oracle of the conformance suite and the backend of every float64 computation.
+ */
+export const referenceBackend: Backend = {
+  name: 'reference',
+  matmul,
+  conv2dForward,
+  conv2dBackwardData,
+  conv2dBackwardWeight,
+  maxPool2dForward,
+  maxPool2dBackward,
+  avgPool2dForward,
+  avgPool2dBackward,
+};

@@ -1,0 +1,77 @@
+import { ValueError } from '../errors.js';
+import { batchNorm } from '../ops/norm.js';
+import { sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import { type LayerShape, expectInput } from './shapeInference.js';
+
+export interface BatchNormLayerOptions {
+  /** Default 1e-5. */
+  eps?: number;
+  /** Weight of each batch in the running statistics (default 0.1); null for a cumulative average. */
+  momentum?: number | null;
+  /** Learn a per-channel scale and shift (default true). */
+  affine?: boolean;
+  /** Keep running statistics for evaluation (default true). */
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Batch normalization with PyTorch's parameters (`weight` = 1, `bias` = 0) and buffers
+ * (`running_mean` = 0, `running_var` = 1, `num_batches_tracked` = 0) under PyTorch's names.
+ */
+abstract class BatchNormNd extends Module {
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+
+  constructor(readonly numFeatures: number, options: BatchNormLayerOptions, private readonly ranks: number[]) {
+    super();
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError(`${this.constructor.name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!(eps > 0)) throw new ValueError(`${this.constructor.name}: eps must be positive, got ${eps}`);
+    this.eps = eps;
+    this.momentum = momentum;
+    this.weight = this.registerParameter('weight', affine ? new Tensor(new Float32Array(numFeatures).fill(1), [numFeatures]) : null);
+    this.bias = this.registerParameter('bias', affine ? new Tensor(new Float32Array(numFeatures), [numFeatures]) : null);
+    this.runningMean = this.registerBuffer('running_mean', trackRunningStats ? new Tensor(new Float32Array(numFeatures), [numFeatures]) : null);
+    this.runningVar = this.registerBuffer('running_var', trackRunningStats ? new Tensor(new Float32Array(numFeatures).fill(1), [numFeatures]) : null);
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', trackRunningStats ? new Tensor(new Int32Array(1), []) : null);
+  }
+
+  forward(x: Tensor): Tensor {
+    expectInput(this.constructor.name, this.constructor.name, x.shape, this.ranks, this.numFeatures, 1);
+    const useBatchStats = this.training || this.runningMean === null;
+    let momentum = this.momentum ?? 0;
+    if (this.training && this.numBatchesTracked !== null) {
+      this.numBatchesTracked.data[0] += 1;
+      // momentum null: the running statistics are the plain average of every batch so far.
+      if (this.momentum === null) momentum = 1 / this.numBatchesTracked.data[0];
+    }
+    // In training the running statistics are updated in place; without them the batch's are used always.
+    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: useBatchStats, momentum, eps: this.eps });
+  }
+
+  override describe(inputShape: readonly number[], path: string): LayerShape {
+    expectInput(path, this.constructor.name, inputShape, this.ranks, this.numFeatures, 1);
+    return { outputShape: [...inputShape], macs: sizeOf(inputShape) };
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null ? 'True' : 'False'}, track_running_stats=${this.runningMean !== null ? 'True' : 'False'}`;
+  }
+}
+
+/** Over [N, C] or [N, C, L]. */
+export class BatchNorm1d extends BatchNormNd {
+  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) { super(numFeatures, options, [2, 3]); }
+}
+
+/** Over [N, C, H, W]. */
+export class BatchNorm2d extends BatchNormNd {
+  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) { super(numFeatures, options, [4]); }
+}

@@ -1,0 +1,52 @@
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import type { LayerShape } from './shapeInference.js';
+
+/**
+ * Children applied in order. Positional children are named '0', '1', ... and named ones keep
+ * their names, so state-dict keys are PyTorch's (`features.0.weight`).
+ *
+ * @example
+ * new Sequential(new Conv2d(1, 6, 5), new ReLU());
+ * new Sequential({ features: new Sequential(...), classifier: new Sequential(...) });
+ */
+export class Sequential extends Module {
+  constructor(...layers: Module[] | [Record<string, Module>]) {
+    super();
+    const named = layers.length === 1 && !(layers[0] instanceof Module) ? Object.entries(layers[0] as Record<string, Module>) : (layers as Module[]).map((m, i) => [String(i), m] as const);
+    for (const [name, module] of named) {
+      if (!(module instanceof Module)) throw new ValueError(`Sequential: child '${name}' is not a Module`);
+      this.registerModule(name, module);
+    }
+  }
+
+  /** The child at a position (negative counts from the end). */
+  at(index: number): Module {
+    const list = this.children();
+    const m = list[index < 0 ? index + list.length : index];
+    if (m === undefined) throw new ValueError(`Sequential: index ${index} out of range for ${list.length} children`);
+    return m;
+  }
+
+  get length(): number {
+    return this.children().length;
+  }
+
+  forward(x: Tensor): Tensor {
+    let out = x;
+    for (const layer of this.children()) out = layer.call(out);
+    return out;
+  }
+
+  override describe(inputShape: readonly number[], path: string): LayerShape {
+    let shape = [...inputShape];
+    let macs = 0;
+    for (const [name, child] of this.namedChildren()) {
+      const described = child.describe(shape, path === '' ? name : `${path}.${name}`);
+      shape = described.outputShape;
+      macs += described.macs;
+    }
+    return { outputShape: shape, macs };
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Batch normalization over the channel dimension (dim 1) of [N, C] or [N, C, *] inputs,
+ * with PyTorch's semantics: training normalizes with the batch's biased variance and updates the
+ * running estimates in place with the unbiased one, r ← (1 − momentum)·r + momentum·stat;
+ * evaluation normalizes with the running estimates.
+ */
+import { record } from '../autograd/node.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { allocate } from '../tensor/dtype.js';
+import { formatShape, sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkFloat } from './convGeometry.js';
+
+export interface BatchNormOptions {
+  /** Normalize with batch statistics and update the running ones (default false, as PyTorch's functional form). */
+  training?: boolean;
+  /** Weight of the new statistic in the running estimate (default 0.1). */
+  momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+}
+
+function checkChannelVector(name: string, t: Tensor | null, channels: number, x: Tensor): void {
+  if (t !== null && (t.ndim !== 1 || t.shape[0] !== channels)) {
+    throw new ShapeError(`batchNorm: ${name} ${formatShape(t.shape)} must be [${channels}] for input ${formatShape(x.shape)} with ${channels} channels`);
+  }
+}
+
+/**
+ * y = (x − μ_c) / √(σ²_c + eps) · weight_c + bias_c.
+ *
+ * @example
+ * const runningMean = zeros([3]); const runningVar = ones([3]);
+ * batchNorm(randn([8, 3, 4, 4]), runningMean, runningVar, null, null, { training: true }); // updates both in place
+ */
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  options: BatchNormOptions = {},
+): Tensor {
+  const { training = false, momentum = 0.1, eps = 1e-5 } = options;
+  checkFloat('batchNorm', 'input', x);
+  if (x.ndim < 2) throw new ShapeError(`batchNorm: input must be [N, C] or [N, C, *], got ${formatShape(x.shape)}`);
+  if (!(eps > 0)) throw new ValueError(`batchNorm: eps must be positive, got ${eps}`);
+  const [n, c] = x.shape;
+  const spatial = sizeOf(x.shape.slice(2));
+  const count = n * spatial;
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) checkChannelVector(name, t, c, x);
+  if (!training && (runningMean === null || runningVar === null)) throw new ValueError('batchNorm: evaluation mode needs runningMean and runningVar');
+  if (training && count <= 1) {
+    throw new ValueError(`batchNorm: training needs more than one value per channel, got input ${formatShape(x.shape)}`);
+  }
+  const X = x.data;
+  const mean = new Float64Array(c);
+  const invStd = new Float64Array(c);
+  const at = (b: number, ch: number, s: number) => (b * c + ch) * spatial + s;
+  if (training) {
+    for (let ch = 0; ch < c; ch++) {
+      let s = 0;
+      for (let b = 0; b < n; b++) for (let p = 0; p < spatial; p++) s += X[at(b, ch, p)];
+      const mu = s / count;
+      let sq = 0;
+      for (let b = 0; b < n; b++) for (let p = 0; p < spatial; p++) sq += (X[at(b, ch, p)] - mu) ** 2;
+      mean[ch] = mu;
+      invStd[ch] = 1 / Math.sqrt(sq / count + eps);
+      // Running statistics are buffers, updated in place outside the graph.
+      if (runningMean !== null) runningMean.data[ch] = (1 - momentum) * runningMean.data[ch] + momentum * mu;
+      if (runningVar !== null) runningVar.data[ch] = (1 - momentum) * runningVar.data[ch] + momentum * (sq / (count - 1));
+    }
+  } else {
+    for (let ch = 0; ch < c; ch++) {
+      mean[ch] = runningMean!.data[ch];
+      invStd[ch] = 1 / Math.sqrt(runningVar!.data[ch] + eps);
+    }
+  }
+  const W = weight?.data;
+  const B = bias?.data;
+  const xHat = allocate(x.dtype, X.length);
+  const Y = allocate(x.dtype, X.length);
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const scale = W === undefined ? 1 : W[ch];
+      const shift = B === undefined ? 0 : B[ch];
+      for (let p = 0; p < spatial; p++) {
+        const i = at(b, ch, p);
+        xHat[i] = (X[i] - mean[ch]) * invStd[ch];
+        Y[i] = xHat[i] * scale + shift;
+      }
+    }
+  }
+  const inputs = [x, ...(weight === null ? [] : [weight]), ...(bias === null ? [] : [bias])];
+  return record(new Tensor(Y, x.shape), 'batchNorm', inputs, (gradOut) => {
+    const G = gradOut.data;
+    const dx = allocate(x.dtype, X.length);
+    const dw = allocate(x.dtype, c);
+    const db = allocate(x.dtype, c);
+    for (let ch = 0; ch < c; ch++) {
+      let sumG = 0;
+      let sumGxHat = 0;
+      for (let b = 0; b < n; b++) {
+        for (let p = 0; p < spatial; p++) {
+          const i = at(b, ch, p);
+          sumG += G[i];
+          sumGxHat += G[i] * xHat[i];
+        }
+      }
+      dw[ch] = sumGxHat;
+      db[ch] = sumG;
+      const scale = (W === undefined ? 1 : W[ch]) * invStd[ch];
+      for (let b = 0; b < n; b++) {
+        for (let p = 0; p < spatial; p++) {
+          const i = at(b, ch, p);
+          // Training: the batch statistics depend on x, giving the two correction terms; evaluation: a fixed affine map.
+          dx[i] = training ? (scale / count) * (count * G[i] - sumG - xHat[i] * sumGxHat) : scale * G[i];
+        }
+      }
+    }
+    const grads: (Tensor | null)[] = [new Tensor(dx, x.shape)];
+    if (weight !== null) grads.push(new Tensor(dw, weight.shape));
+    if (bias !== null) grads.push(new Tensor(db, bias.shape));
+    return grads;
+  });
+}

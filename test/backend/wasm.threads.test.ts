@@ -1,0 +1,110 @@
+// The wasm backend's threads and memory: workers never keep the process alive, repeated calls run in
+// a fixed memory footprint, thread counts come from setNumThreads / WALDO_THREADS / the core count,
+// and misuse fails with messages that say what to fix.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import type { Conv2dGeometry, MatmulGeometry } from '../../src/backend/backend.js';
+import { createWasmBackend } from '../../src/backend/wasm/create.js';
+import { getNumThreads, setNumThreads } from '../../src/backend/wasm/numThreads.js';
+import { ShapeError, ValueError } from '../../src/errors.js';
+
+const createModule = new URL('../../src/backend/wasm/create.js', import.meta.url).href;
+
+function runScript(source: string, env: Record<string, string> = {}, args = ['--input-type=module']): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [...args, '-e', source], {
+    encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('a process that used 2 worker threads exits by itself with code 0', () => {
+  const { status, stdout, stderr } = runScript(`
+    import { createWasmBackend } from ${JSON.stringify(createModule)};
+    const backend = createWasmBackend({ threads: 2 });
+    const n = 256;
+    const a = new Float32Array(n * n).fill(1), b = new Float32Array(n * n).fill(2), out = new Float32Array(n * n);
+    backend.matmul({ batch: 1, m: n, k: n, n, transA: false, transB: false, batchA: 1, batchB: 1 }, a, b, out);
+    console.log(backend.lastThreads(), out[0], out[n * n - 1]);
+  `);
+  assert.equal(stderr, '');
+  assert.equal(stdout.trim(), '2 512 512', 'the product ran on 2 threads');
+  assert.equal(status, 0, 'the process exited by itself (a hung worker would hit the timeout: status null)');
+});
+
+test('a CommonJS script that used 2 worker threads exits by itself with code 0', () => {
+  const { status, stdout, stderr } = runScript(`
+    import(${JSON.stringify(createModule)}).then(({ createWasmBackend }) => {
+      const backend = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+      const out = new Float32Array(9 * 9);
+      backend.matmul({ batch: 1, m: 9, k: 9, n: 9, transA: false, transB: false, batchA: 1, batchB: 1 }, new Float32Array(81).fill(1), new Float32Array(81).fill(1), out);
+      console.log(backend.lastThreads(), out[80]);
+    });
+  `, {}, []);
+  assert.equal(stderr, '');
+  assert.equal(stdout.trim(), '2 9');
+  assert.equal(status, 0);
+});
+
+test('WALDO_THREADS sets the default thread count; a bad value is named in the error', () => {
+  const source = `
+    import { createWasmBackend } from ${JSON.stringify(createModule)};
+    const backend = createWasmBackend({ parallelThreshold: 0 });
+    const out = new Float32Array(64 * 64);
+    backend.matmul({ batch: 1, m: 64, k: 64, n: 64, transA: false, transB: false, batchA: 1, batchB: 1 }, new Float32Array(64 * 64), new Float32Array(64 * 64), out);
+    console.log(backend.lastThreads());
+  `;
+  assert.equal(runScript(source, { WALDO_THREADS: '1' }).stdout.trim(), '1');
+  assert.equal(runScript(source, { WALDO_THREADS: '2' }).stdout.trim(), '2');
+  const bad = runScript(source, { WALDO_THREADS: 'many' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /WALDO_THREADS must be a positive integer, got 'many'/);
+});
+
+test('getNumThreads defaults to every core and follows setNumThreads', () => {
+  if (process.env.WALDO_THREADS === undefined) assert.equal(getNumThreads(), availableParallelism());
+  setNumThreads(3);
+  assert.equal(getNumThreads(), 3);
+  assert.throws(() => setNumThreads(0), (e: unknown) => e instanceof ValueError && /setNumThreads: the thread count must be a positive integer, got 0/.test(e.message));
+  assert.throws(() => createWasmBackend({ threads: 1.5 }), /createWasmBackend: the thread count must be a positive integer, got 1.5/);
+});
+
+test('memory does not grow over 10,000 repeated calls with the same shapes', () => {
+  const backend = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+  assert.ok(backend !== null);
+  const g: Conv2dGeometry = {
+    batch: 2, inChannels: 3, outChannels: 8, groups: 1, inHeight: 12, inWidth: 12, outHeight: 12, outWidth: 12,
+    kernelHeight: 3, kernelWidth: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1,
+  };
+  const x = new Float32Array(2 * 3 * 144).fill(0.5), w = new Float32Array(8 * 3 * 9).fill(0.25), y = new Float32Array(2 * 8 * 144);
+  const dx = new Float32Array(x.length), dw = new Float32Array(w.length);
+  const mg: MatmulGeometry = { batch: 3, m: 17, k: 33, n: 29, transA: true, transB: false, batchA: 1, batchB: 0 };
+  const a = new Float32Array(3 * 17 * 33).fill(1), b = new Float32Array(33 * 29).fill(1), out = new Float32Array(3 * 17 * 29);
+  const step = (): void => {
+    backend.conv2dForward(g, x, w, null, y);
+    backend.conv2dBackwardData(g, y, w, dx);
+    backend.conv2dBackwardWeight(g, x, y, dw);
+    backend.matmul(mg, a, b, out);
+  };
+  step();
+  const warm = backend.memoryBytes();
+  for (let i = 0; i < 10_000; i++) step();
+  assert.equal(backend.memoryBytes(), warm);
+  assert.equal(backend.lastThreads(), 2);
+  assert.equal(out[0], 33);
+});
+
+test('wrong arrays fail with messages that name the kernel, the array and the shapes', () => {
+  const backend = createWasmBackend({ threads: 1 });
+  assert.ok(backend !== null);
+  const g: MatmulGeometry = { batch: 1, m: 2, k: 3, n: 4, transA: false, transB: false, batchA: 1, batchB: 1 };
+  assert.throws(
+    () => backend.matmul(g, new Float32Array(5), new Float32Array(12), new Float32Array(8)),
+    (e: unknown) => e instanceof ShapeError && /wasm matmul: a has 5 elements but \[batch 1, m 2, k 3, n 4\] needs 6/.test(e.message),
+  );
+  assert.throws(
+    () => backend.matmul(g, new Float64Array(6), new Float64Array(12), new Float64Array(8)),
+    (e: unknown) => e instanceof ValueError && /wasm matmul: a must be a Float32Array/.test(e.message),
+  );
+});
