@@ -62,6 +62,11 @@ function swapBytes(bytes: Uint8Array, size: number): void {
   for (let i = 0; i + size <= bytes.length; i += size) bytes.subarray(i, i + size).reverse();
 }
 
+/** 'an Int32Array', 'a Float32Array'. */
+function article(word: string): string {
+  return `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -89,7 +94,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, meta
     if (name === '__metadata__') throw new ValueError(`'__metadata__' is reserved in safetensors and cannot name a tensor`);
     const info = DTYPES[array.dtype as SafetensorsDtype];
     if (!info) throw new ValueError(`tensor '${name}' has dtype '${array.dtype}', which safetensors cannot store (expected one of ${Object.keys(DTYPES).join(', ')})`);
-    if (!(array.data instanceof ARRAY_TYPES[info.array])) throw new ValueError(`tensor '${name}' has dtype '${array.dtype}' but its data is a ${array.data.constructor.name}, expected a ${info.array}`);
+    if (!(array.data instanceof ARRAY_TYPES[info.array])) throw new ValueError(`tensor '${name}' has dtype '${array.dtype}' but its data is ${article(array.data.constructor.name)}, expected ${article(info.array)}`);
     if (!array.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ValueError(`tensor '${name}' has shape ${formatShape(array.shape)}; dimensions must be non-negative integers`);
     const count = product(array.shape);
     if (array.data.length !== count) throw new ValueError(`tensor '${name}' has shape ${formatShape(array.shape)} (${count} elements) but ${array.data.length} values`);

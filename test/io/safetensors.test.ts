@@ -212,7 +212,7 @@ test('rejects overlapping tensors, holes and trailing bytes', () => {
 });
 
 test('encode refuses arrays that do not match their dtype or shape', () => {
-  assert.throws(() => encodeSafetensors(new Map([['x', { dtype: 'int64', shape: [1], data: Int32Array.from([1]) }]])), /tensor 'x' has dtype 'int64' but its data is a Int32Array, expected a BigInt64Array/);
+  assert.throws(() => encodeSafetensors(new Map([['x', { dtype: 'int64', shape: [1], data: Int32Array.from([1]) }]])), /tensor 'x' has dtype 'int64' but its data is an Int32Array, expected a BigInt64Array/);
   assert.throws(() => encodeSafetensors(new Map([['x', { dtype: 'float32', shape: [3], data: new Float32Array(2) }]])), /shape \[3\] \(3 elements\) but 2 values/);
   assert.throws(() => encodeSafetensors(new Map([['x', { dtype: 'complex64', shape: [1], data: new Float32Array(1) }]])), /dtype 'complex64', which safetensors cannot store/);
   assert.throws(() => encodeSafetensors(new Map([['__metadata__', { dtype: 'float32', shape: [1], data: new Float32Array(1) }]])), /reserved/);
