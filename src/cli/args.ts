@@ -32,7 +32,10 @@ export interface ParsedArgs {
 /** Parses argv for one command, turning every parser complaint into a UsageError naming the command. */
 export function parseCommand(spec: CommandSpec, argv: string[]): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, o] of Object.entries(spec.options)) options[name] = { type: o.type, short: o.short, default: o.default };
+  for (const [name, o] of Object.entries(spec.options)) {
+    // parseArgs rejects keys that are present but undefined, so only copy what is set.
+    options[name] = { type: o.type, ...(o.short === undefined ? {} : { short: o.short }), ...(o.default === undefined ? {} : { default: o.default }) };
+  }
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs['values'], positionals };
