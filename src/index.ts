@@ -11,6 +11,8 @@ export * from './tensor/index.js';
 export { noGrad, isGradEnabled } from './autograd/gradMode.js';
 export { ShapeError, ValueError, FormatError } from './errors.js';
 export { getBackend, setBackend, registerBackend } from './backend/index.js';
+// Registers the WebAssembly backend, the default wherever it loads.
+export { setNumThreads, getNumThreads } from './backend/wasm/index.js';
 export * as functional from './ops/functional.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';

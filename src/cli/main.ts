@@ -7,6 +7,8 @@
 import { UsageError } from './args.js';
 import { commands } from './commands/index.js';
 import { FormatError, ShapeError, ValueError } from '../errors.js';
+// Registers the WebAssembly backend, the default wherever it loads.
+import '../backend/wasm/index.js';
 
 function topLevelHelp(): string {
   const width = Math.max(...commands.map((c) => c.spec.name.length)) + 2;
