@@ -1,0 +1,304 @@
+// The backend conformance suite: every kernel of every backend against the reference kernels run in
+// float64 (the oracle), on random shapes including sizes that do not divide the GEMM blocks (MR 4,
+// NR 8, KC 256, MC 128, NC 1024), odd channel counts, groups, stride, dilation and padding. The
+// backends under test: reference (float32), wasm on 1 thread, on 2 threads with splitting forced
+// even for small shapes, and on 2 threads with base SIMD. Then the PyTorch fixtures of every
+// kernel-backed op, run through the public ops under setBackend('reference') and setBackend('wasm').
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type Tensor, functional as F, getBackend, registerBackend, setBackend } from '../../src/index.js';
+import type { Backend, Conv2dGeometry, FloatArray, MatmulGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
+import { referenceBackend } from '../../src/backend/reference/index.js';
+import { createWasmBackend } from '../../src/backend/wasm/create.js';
+import type { WasmBackend } from '../../src/backend/wasm/wasmBackend.js';
+import type { ConvOptions, ConvTransposeOptions } from '../../src/ops/conv.js';
+import type { AvgPoolOptions, MaxPoolOptions } from '../../src/ops/pool.js';
+import { checkAgainstTorch, loadFixtureCases } from '../helpers/torchFixtures.js';
+
+// ---------------------------------------------------------------------------------------------
+// Random inputs and the float64 oracle.
+
+/** A seeded generator (mulberry32) of floats in [-1, 1). */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+function randomArray(n: number, next: () => number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = next();
+  return a;
+}
+
+/** The expected result of a kernel, and the scale its float32 rounding error is measured against. */
+interface Expected {
+  value: Float64Array;
+  scale: Float64Array;
+}
+
+const to64 = (a: FloatArray): Float64Array => Float64Array.from(a);
+const abs64 = (a: FloatArray): Float64Array => Float64Array.from(a, Math.abs);
+
+/**
+ * Runs a kernel of the reference backend in float64 twice: on the inputs (the expected value) and
+ * on their absolute values (the scale). For sums of products and averages the second run computes
+ * Σ|a||b| (or Σ|x|/divisor), the bound of the rounding error of any summation order.
+ */
+function oracle(inputs: FloatArray[], outLength: number, kernel: (inputs: Float64Array[], out: Float64Array) => void): Expected {
+  const value = new Float64Array(outLength), scale = new Float64Array(outLength);
+  kernel(inputs.map(to64), value);
+  kernel(inputs.map(abs64), scale);
+  return { value, scale };
+}
+
+function assertClose(actual: FloatArray, expected: Expected, what: string): void {
+  assert.equal(actual.length, expected.value.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    const tol = 1e-6 + 2e-5 * expected.scale[i]!;
+    const err = Math.abs(actual[i]! - expected.value[i]!);
+    if (!(err <= tol)) assert.fail(`${what}: element ${i} is ${actual[i]} but should be ${expected.value[i]} (±${tol.toExponential(1)})`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes.
+
+interface ConvSpec {
+  n: number; c: number; co: number; g?: number; h: number; w: number; kh: number; kw: number;
+  sh?: number; sw?: number; pt?: number; pb?: number; pl?: number; pr?: number; dh?: number; dw?: number;
+}
+
+function convGeometry(s: ConvSpec): Conv2dGeometry {
+  const sh = s.sh ?? 1, sw = s.sw ?? 1, dh = s.dh ?? 1, dw = s.dw ?? 1;
+  const pt = s.pt ?? 0, pb = s.pb ?? pt, pl = s.pl ?? 0, pr = s.pr ?? pl;
+  return {
+    batch: s.n, inChannels: s.c, outChannels: s.co, groups: s.g ?? 1, inHeight: s.h, inWidth: s.w,
+    outHeight: Math.floor((s.h + pt + pb - dh * (s.kh - 1) - 1) / sh) + 1,
+    outWidth: Math.floor((s.w + pl + pr - dw * (s.kw - 1) - 1) / sw) + 1,
+    kernelHeight: s.kh, kernelWidth: s.kw, strideH: sh, strideW: sw, padTop: pt, padLeft: pl, dilationH: dh, dilationW: dw,
+  };
+}
+
+const convSpecs: ConvSpec[] = [
+  { n: 2, c: 3, co: 5, h: 7, w: 9, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 2, c: 13, co: 7, h: 5, w: 6, kh: 1, kw: 1 },
+  { n: 1, c: 6, co: 9, h: 9, w: 7, kh: 1, kw: 1, sh: 2, sw: 2 },
+  { n: 3, c: 4, co: 3, h: 8, w: 11, kh: 3, kw: 3, sh: 2, sw: 2, pt: 0, pb: 1, pl: 1, pr: 0 },
+  { n: 1, c: 5, co: 4, h: 12, w: 13, kh: 3, kw: 2, dh: 2, dw: 3, pt: 2, pl: 1 },
+  { n: 2, c: 4, co: 6, g: 2, h: 6, w: 5, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 2, c: 9, co: 6, g: 3, h: 7, w: 7, kh: 2, kw: 3, sh: 2, sw: 1, pt: 1, pl: 0, pr: 2 },
+  { n: 2, c: 5, co: 5, g: 5, h: 9, w: 10, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 1, c: 6, co: 6, g: 6, h: 11, w: 9, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1 },
+  { n: 2, c: 3, co: 6, g: 3, h: 8, w: 8, kh: 5, kw: 5, pt: 2, pl: 2 },
+  { n: 3, c: 16, co: 20, h: 17, w: 19, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 1, c: 40, co: 9, h: 6, w: 7, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 1, c: 2, co: 130, h: 5, w: 5, kh: 3, kw: 3 },
+  { n: 1, c: 2, co: 3, h: 40, w: 30, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 2, c: 3, co: 4, h: 1, w: 29, kh: 1, kw: 5, pl: 2 },
+  { n: 1, c: 2, co: 3, h: 2, w: 3, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 1, c: 3, co: 2, h: 7, w: 7, kh: 7, kw: 7 },
+  { n: 2, c: 300, co: 5, h: 3, w: 3, kh: 1, kw: 1 },
+  { n: 2, c: 4, co: 4, g: 4, h: 10, w: 23, kh: 3, kw: 3, dh: 2, dw: 2, pt: 2, pl: 2 },
+  { n: 1, c: 3, co: 3, g: 3, h: 13, w: 14, kh: 3, kw: 2, sh: 3, sw: 3, pt: 1, pb: 0, pl: 0, pr: 1 },
+  { n: 2, c: 1, co: 3, h: 6, w: 9, kh: 5, kw: 5, pt: 2, pl: 2 },
+  { n: 2, c: 1, co: 16, h: 9, w: 9, kh: 5, kw: 5 },
+  { n: 1, c: 8, co: 8, g: 8, h: 4, w: 3, kh: 3, kw: 3, pt: 1, pl: 1 },
+];
+
+interface PoolSpec { n: number; c: number; h: number; w: number; k: number; s: number; p: number; d?: number; ceil?: boolean }
+
+/** Pool geometry with PyTorch's output size, ceil mode included (a last window must start inside input or left padding). */
+function poolGeometry(s: PoolSpec): Pool2dGeometry {
+  const d = s.d ?? 1;
+  const size = (len: number): number => {
+    const span = len + 2 * s.p - d * (s.k - 1) - 1;
+    let out = (s.ceil ? Math.ceil(span / s.s) : Math.floor(span / s.s)) + 1;
+    if (s.ceil && (out - 1) * s.s >= len + s.p) out--;
+    return out;
+  };
+  return {
+    batch: s.n, channels: s.c, inHeight: s.h, inWidth: s.w, outHeight: size(s.h), outWidth: size(s.w),
+    kernelHeight: s.k, kernelWidth: s.k, strideH: s.s, strideW: s.s, padTop: s.p, padLeft: s.p, dilationH: d, dilationW: d,
+  };
+}
+
+const poolSpecs: PoolSpec[] = [
+  { n: 2, c: 3, h: 8, w: 8, k: 2, s: 2, p: 0 },
+  { n: 1, c: 5, h: 7, w: 9, k: 3, s: 2, p: 1 },
+  { n: 2, c: 2, h: 7, w: 6, k: 3, s: 2, p: 1, ceil: true },
+  { n: 1, c: 3, h: 11, w: 10, k: 3, s: 1, p: 1 },
+  { n: 1, c: 2, h: 10, w: 9, k: 3, s: 2, p: 0, ceil: true },
+  { n: 1, c: 2, h: 9, w: 9, k: 2, s: 3, p: 1, ceil: true },
+  { n: 3, c: 4, h: 5, w: 5, k: 5, s: 1, p: 2 },
+];
+const maxPoolSpecs: PoolSpec[] = [...poolSpecs, { n: 1, c: 3, h: 12, w: 11, k: 3, s: 2, p: 1, d: 2 }, { n: 1, c: 2, h: 9, w: 9, k: 2, s: 1, p: 1, d: 3, ceil: true }];
+
+const matmulShapes: [number, number, number, number][] = [
+  [1, 1, 1, 1], [1, 3, 5, 7], [1, 13, 17, 19], [1, 7, 300, 9], [1, 130, 20, 37], [1, 5, 3, 1030], [3, 33, 260, 65], [2, 4, 0, 5],
+];
+
+// ---------------------------------------------------------------------------------------------
+// Backends under test.
+
+function wasm(options: Parameters<typeof createWasmBackend>[0]): WasmBackend {
+  const backend = createWasmBackend(options);
+  assert.ok(backend !== null, 'WebAssembly SIMD is available in Node 20');
+  return backend;
+}
+
+const wasm1 = wasm({ threads: 1 });
+const wasm2 = wasm({ threads: 2, parallelThreshold: 0 });
+const wasm2Base = wasm({ threads: 2, parallelThreshold: 0, relaxedSimd: false });
+
+const backends: [string, Backend][] = [
+  ['reference', referenceBackend],
+  ['wasm 1 thread', wasm1],
+  ['wasm 2 threads', wasm2],
+  ['wasm 2 threads, base SIMD', wasm2Base],
+];
+
+const ref = referenceBackend;
+
+for (const [name, backend] of backends) {
+  test(`conformance [${name}]: matmul on ${matmulShapes.length} shapes, every transpose and broadcast`, () => {
+    const next = seeded(1);
+    for (const [batch, m, k, n] of matmulShapes) {
+      for (const transA of [false, true]) for (const transB of [false, true]) {
+        for (const [batchA, batchB] of [[1, 1], [0, 1], [1, 0]] as const) {
+          const g: MatmulGeometry = { batch, m, k, n, transA, transB, batchA, batchB };
+          const a = randomArray((batchA ? batch : 1) * m * k, next), b = randomArray((batchB ? batch : 1) * k * n, next);
+          const out = new Float32Array(batch * m * n).fill(NaN);
+          backend.matmul(g, a, b, out);
+          assertClose(out, oracle([a, b], out.length, ([a, b], o) => ref.matmul(g, a!, b!, o)), `matmul ${JSON.stringify(g)}`);
+        }
+      }
+    }
+  });
+
+  test(`conformance [${name}]: conv2d forward and both backward passes on ${convSpecs.length} geometries`, () => {
+    const next = seeded(2);
+    for (const spec of convSpecs) {
+      const g = convGeometry(spec);
+      const cig = g.inChannels / g.groups;
+      const x = randomArray(g.batch * g.inChannels * g.inHeight * g.inWidth, next);
+      const w = randomArray(g.outChannels * cig * g.kernelHeight * g.kernelWidth, next);
+      const bias = randomArray(g.outChannels, next);
+      const dy = randomArray(g.batch * g.outChannels * g.outHeight * g.outWidth, next);
+      const what = JSON.stringify(spec);
+      const out = new Float32Array(dy.length).fill(NaN);
+      backend.conv2dForward(g, x, w, bias, out);
+      assertClose(out, oracle([x, w, bias], out.length, ([x, w, b], o) => ref.conv2dForward(g, x!, w!, b!, o)), `conv2dForward ${what} with bias`);
+      out.fill(NaN);
+      backend.conv2dForward(g, x, w, null, out);
+      assertClose(out, oracle([x, w], out.length, ([x, w], o) => ref.conv2dForward(g, x!, w!, null, o)), `conv2dForward ${what} without bias`);
+      const dx = new Float32Array(x.length).fill(NaN);
+      backend.conv2dBackwardData(g, dy, w, dx);
+      assertClose(dx, oracle([dy, w], dx.length, ([dy, w], o) => ref.conv2dBackwardData(g, dy!, w!, o)), `conv2dBackwardData ${what}`);
+      const dw = new Float32Array(w.length).fill(NaN);
+      backend.conv2dBackwardWeight(g, x, dy, dw);
+      assertClose(dw, oracle([x, dy], dw.length, ([x, dy], o) => ref.conv2dBackwardWeight(g, x!, dy!, o)), `conv2dBackwardWeight ${what}`);
+    }
+  });
+
+  test(`conformance [${name}]: max pooling on ${maxPoolSpecs.length} geometries, exact values and argmax with ties and NaN`, () => {
+    const next = seeded(4);
+    for (const spec of maxPoolSpecs) {
+      const g = poolGeometry(spec);
+      const what = JSON.stringify(spec);
+      // Coarse values make ties common: the first maximum must win.
+      const x = randomArray(g.batch * g.channels * g.inHeight * g.inWidth, next).map((v) => Math.round(v * 3));
+      if (x.length > 7) x[7] = NaN;
+      const size = g.batch * g.channels * g.outHeight * g.outWidth;
+      const wantOut = new Float64Array(size), wantArgmax = new Int32Array(size);
+      ref.maxPool2dForward(g, to64(x), wantOut, wantArgmax);
+      const out = new Float32Array(size).fill(-7), argmax = new Int32Array(size).fill(-7);
+      backend.maxPool2dForward(g, x, out, argmax);
+      assert.deepEqual(out, Float32Array.from(wantOut), `maxPool2dForward ${what}`);
+      assert.deepEqual(argmax, wantArgmax, `maxPool2dForward argmax ${what}`);
+      const dy = randomArray(size, next);
+      const dx = new Float32Array(x.length).fill(NaN);
+      backend.maxPool2dBackward(g, dy, argmax, dx);
+      assertClose(dx, oracle([dy], dx.length, ([dy], o) => ref.maxPool2dBackward(g, dy!, wantArgmax, o)), `maxPool2dBackward ${what}`);
+    }
+  });
+
+  test(`conformance [${name}]: average pooling on ${poolSpecs.length} geometries with PyTorch's divisor rules, forward and backward`, () => {
+    const next = seeded(5);
+    for (const spec of poolSpecs) for (const countIncludePad of [true, false]) {
+      const g = poolGeometry(spec);
+      const what = `${JSON.stringify(spec)} countIncludePad ${countIncludePad}`;
+      const x = randomArray(g.batch * g.channels * g.inHeight * g.inWidth, next);
+      const out = new Float32Array(g.batch * g.channels * g.outHeight * g.outWidth).fill(NaN);
+      backend.avgPool2dForward(g, countIncludePad, x, out);
+      assertClose(out, oracle([x], out.length, ([x], o) => ref.avgPool2dForward(g, countIncludePad, x!, o)), `avgPool2dForward ${what}`);
+      const dy = randomArray(out.length, next);
+      const dx = new Float32Array(x.length).fill(NaN);
+      backend.avgPool2dBackward(g, countIncludePad, dy, dx);
+      assertClose(dx, oracle([dy], dx.length, ([dy], o) => ref.avgPool2dBackward(g, countIncludePad, dy!, o)), `avgPool2dBackward ${what}`);
+    }
+  });
+}
+
+test('conformance [wasm]: the kernels give the same bits on 1 and 2 threads', () => {
+  const next = seeded(3);
+  const g: MatmulGeometry = { batch: 2, m: 37, k: 301, n: 45, transA: false, transB: true, batchA: 1, batchB: 0 };
+  const a = randomArray(2 * 37 * 301, next), b = randomArray(301 * 45, next);
+  const out1 = new Float32Array(2 * 37 * 45), out2 = new Float32Array(2 * 37 * 45);
+  wasm1.matmul(g, a, b, out1);
+  wasm2.matmul(g, a, b, out2);
+  assert.equal(wasm2.lastThreads(), 2);
+  assert.deepEqual(out2, out1);
+  const cg = convGeometry({ n: 3, c: 6, co: 10, h: 13, w: 11, kh: 3, kw: 3, pt: 1, pl: 1, sh: 2 });
+  const x = randomArray(3 * 6 * 13 * 11, next), w = randomArray(10 * 6 * 9, next);
+  const y1 = new Float32Array(3 * 10 * cg.outHeight * cg.outWidth), y2 = new Float32Array(y1.length);
+  wasm1.conv2dForward(cg, x, w, null, y1);
+  wasm2.conv2dForward(cg, x, w, null, y2);
+  assert.equal(wasm2.lastThreads(), 2);
+  assert.deepEqual(y2, y1);
+});
+
+// ---------------------------------------------------------------------------------------------
+// PyTorch fixtures through the public ops (float32), under each backend selection.
+
+type Run = (inputs: Tensor[], options: any) => Tensor;
+
+const runners: Record<string, Run> = {
+  conv1d: ([x, w, b], o: ConvOptions) => F.conv1d(x!, w!, b ?? null, o),
+  conv2d: ([x, w, b], o: ConvOptions) => F.conv2d(x!, w!, b ?? null, o),
+  convTranspose2d: ([x, w, b], o: ConvTransposeOptions) => F.convTranspose2d(x!, w!, b ?? null, o),
+  maxPool1d: ([x], o: MaxPoolOptions) => F.maxPool1d(x!, o),
+  maxPool2d: ([x], o: MaxPoolOptions) => F.maxPool2d(x!, o),
+  avgPool1d: ([x], o: AvgPoolOptions) => F.avgPool1d(x!, o),
+  avgPool2d: ([x], o: AvgPoolOptions) => F.avgPool2d(x!, o),
+  linear: ([x, w, b]) => F.linear(x!, w!, b ?? null),
+  matmul: ([a, b]) => a!.matmul(b!),
+};
+
+for (const backendName of ['reference', 'wasm']) {
+  describe(`conformance [${backendName}]: PyTorch fixtures through the ops`, () => {
+    const restoreName = `previous (conformance.test, ${backendName})`;
+    before(() => {
+      const previous = getBackend();
+      registerBackend(restoreName, () => previous);
+      setBackend(backendName);
+      assert.equal(getBackend().name, backendName);
+    });
+    after(() => {
+      setBackend(restoreName);
+    });
+
+    for (const [op, run] of Object.entries(runners)) {
+      const cases = loadFixtureCases('functional.json', op);
+      test(`conformance [${backendName}]: ${op} matches PyTorch on ${cases.length} fixture cases`, () => {
+        assert.equal(getBackend().name, backendName);
+        for (const c of cases) checkAgainstTorch(c, run);
+      });
+    }
+  });
+}
