@@ -16,7 +16,7 @@ import { saveModel } from '../../io/modelFile.js';
 import { getBackend } from '../../backend/index.js';
 import { trainedMetadata } from '../trainedModel.js';
 
-const DEFAULTS = { model: 'lenet5', data: 'mnist', epochs: 12, batchSize: 64, lr: 0.002, optimizer: 'adam', seed: 0, shift: 2 };
+const DEFAULTS = { model: 'lenet5', data: 'mnist', epochs: 20, batchSize: 64, lr: 0.003, optimizer: 'adam', seed: 0, shift: 2 };
 
 export const trainCommand = defineCommand(
   {
