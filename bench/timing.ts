@@ -1,0 +1,84 @@
+// Adaptive timing shared by every peer: one untimed warm-up call, then timed calls until at least
+// `minRuns` runs and `minMs` of measured time, stopping early (after ≥ 1 run) once `capMs` is spent
+// so very slow peers (tfjs cpu, convnetjs) cannot blow the run's time budget. Reports the median.
+
+export interface TimingOptions {
+  minRuns?: number;
+  minMs?: number;
+  capMs?: number;
+  maxRuns?: number;
+  warmup?: number;
+}
+
+export interface Timing {
+  medianMs: number;
+  runs: number;
+  minMs: number;
+}
+
+const defaults = { minRuns: 3, minMs: 500, capMs: 4000, maxRuns: 200, warmup: 1 };
+
+function summarize(samples: number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const medianMs = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { medianMs, runs: s.length, minMs: s[0]! };
+}
+
+function done(samples: number[], spent: number, o: Required<TimingOptions>): boolean {
+  if (samples.length >= o.maxRuns) return true;
+  if (samples.length >= 1 && spent >= o.capMs) return true;
+  return samples.length >= o.minRuns && spent >= o.minMs;
+}
+
+/** Median wall time in ms of a synchronous call. */
+export function timeSync(run: () => void, options: TimingOptions = {}): Timing {
+  const o = { ...defaults, ...options };
+  const start = performance.now();
+  for (let i = 0; i < o.warmup; i++) run();
+  const samples: number[] = [];
+  let spent = performance.now() - start; // the warm-up counts toward the cap
+  while (!done(samples, spent, o)) {
+    const t0 = performance.now();
+    run();
+    const t = performance.now() - t0;
+    samples.push(t);
+    spent += t;
+  }
+  return summarize(samples);
+}
+
+/** Median wall time in ms of an asynchronous call (awaited). */
+export async function timeAsync(run: () => Promise<unknown>, options: TimingOptions = {}): Promise<Timing> {
+  const o = { ...defaults, ...options };
+  const start = performance.now();
+  for (let i = 0; i < o.warmup; i++) await run();
+  const samples: number[] = [];
+  let spent = performance.now() - start;
+  while (!done(samples, spent, o)) {
+    const t0 = performance.now();
+    await run();
+    const t = performance.now() - t0;
+    samples.push(t);
+    spent += t;
+  }
+  return summarize(samples);
+}
+
+/** Deterministic pseudo-random floats in [-1, 1) (the same inputs for every peer). */
+export function randomFloats(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    out[i] = s / 2147483648 - 1;
+  }
+  return out;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
