@@ -18,3 +18,4 @@ export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export { summary, formatSummary } from './nn/summary.js';
+export * as explain from './explain/index.js';
