@@ -3,3 +3,5 @@
  * equivariance and invariance measured on real modules, the scanning MLP as a convolution,
  * the Where's-Waldo detector, and pictures of filters and feature maps.
  */
+export { denseEquivalent, denseLayerParameters, type DenseComparison } from './denseEquivalent.js';
+export { shift2d, shiftEquivariance, shiftInvariance, type EquivarianceReport, type InvarianceReport, type ShiftMode } from './shift.js';
