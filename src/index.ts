@@ -19,3 +19,4 @@ export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export { summary, formatSummary } from './nn/summary.js';
 export * as explain from './explain/index.js';
+export * as viz from './viz/index.js';

@@ -15,6 +15,8 @@ import { readCheckpoint, writeCheckpoint, type RunConfig } from '../../train/che
 import { saveModel } from '../../io/modelFile.js';
 import { getBackend } from '../../backend/index.js';
 import { trainedMetadata } from '../trainedModel.js';
+import { writeFileAtomic } from '../../io/atomicWrite.js';
+import { trainingCurves } from '../../viz/trainingCurves.js';
 
 const DEFAULTS = { model: 'lenet5', data: 'mnist', epochs: 20, batchSize: 64, lr: 0.003, optimizer: 'adam', seed: 0, shift: 2 };
 
@@ -32,7 +34,7 @@ export const trainCommand = defineCommand(
       optimizer: { type: 'string', value: 'NAME', help: `${optimizerNames.join(', ')} (default ${DEFAULTS.optimizer})` },
       shift: { type: 'string', value: 'PX', help: `random shift augmentation of up to ±PX pixels (default ${DEFAULTS.shift}; 0 turns it off)` },
       seed: { type: 'string', value: 'N', help: `seeds initialisation, shuffling and augmentation: the whole run (default ${DEFAULTS.seed})` },
-      out: { type: 'string', value: 'DIR', help: 'where the checkpoint, weights and history go (default runs/<model>)' },
+      out: { type: 'string', value: 'DIR', help: 'where the checkpoint, weights and loss/accuracy curves (curves.png) go (default runs/<model>)' },
       resume: { type: 'boolean', help: 'continue from the checkpoint in --out (same losses as an uninterrupted run)' },
       quiet: { type: 'boolean', short: 'q', help: 'print only the final result' },
     },
@@ -87,6 +89,7 @@ export const trainCommand = defineCommand(
       onEpochEnd: ({ epoch, history }) => {
         writeCheckpoint(checkpointPath, { config, epoch, history, model: model.stateDict(), optimizer: optimizer.stateDict(), scheduler: scheduler.stateDict(), generator: loaderGenerator.getState() });
         saveModel(join(outDir, 'model.safetensors'), model, trainedMetadata(config, data.classes, data.mean, data.std, data.train.get(0).shape));
+        writeFileAtomic(join(outDir, 'curves.png'), trainingCurves(history).toPng());
       },
     });
     const seconds = (performance.now() - started) / 1000;

@@ -1,0 +1,5 @@
+/** Pictures as PNG: a raster with text, line charts, filter and feature-map grids, heatmaps. */
+export { Canvas, type Rgb } from './canvas.js';
+export { lineChart, niceTicks, type LineChartOptions, type Series } from './lineChart.js';
+export { tileGrid, filterGrid, featureMapGrid, heatmapOverlay } from './grids.js';
+export { trainingCurves } from './trainingCurves.js';
