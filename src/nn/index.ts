@@ -17,3 +17,4 @@ export { Flatten } from './flatten.js';
 export { summary, formatSummary, type Summary, type SummaryRow } from './summary.js';
 export { fanIn, defaultWeightAndBias } from './init.js';
 export type { LayerShape } from './shapeInference.js';
+export { sequentialLeaves } from './leaves.js';

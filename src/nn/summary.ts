@@ -7,7 +7,7 @@
  */
 import { sizeOf } from '../tensor/shape.js';
 import type { Module } from './module.js';
-import { Sequential } from './sequential.js';
+import { sequentialLeaves } from './leaves.js';
 
 export interface SummaryRow {
   /** Dotted path, as in the state dict: 'features.0'. */
@@ -34,12 +34,6 @@ export interface Summary {
   totalMacs: number;
 }
 
-/** Leaves of nested Sequentials, with their paths; any other module is one row. */
-function leaves(module: Module, path: string): [string, Module][] {
-  if (!(module instanceof Sequential)) return [[path, module]];
-  return [...module.namedChildren()].flatMap(([name, child]) => leaves(child, path === '' ? name : `${path}.${name}`));
-}
-
 function ownParameters(module: Module): number {
   return module.parameters().reduce((n, p) => n + p.numel(), 0);
 }
@@ -56,7 +50,7 @@ export function summary(model: Module, inputShape: readonly number[]): Summary {
   const spatialRank = Math.max(inputShape.length - 2, 0);
   let field: number[] | null = new Array<number>(spatialRank).fill(1);
   let jump: number[] = new Array<number>(spatialRank).fill(1);
-  for (const [path, layer] of leaves(model, '')) {
+  for (const [path, layer] of sequentialLeaves(model)) {
     const described = layer.describe(shape, path === '' ? layer.constructor.name : path);
     const { window } = described;
     if (field !== null && window !== undefined) {

@@ -1,8 +1,12 @@
 import type { Command } from '../command.js';
 import { evalCommand } from './evaluate.js';
+import { findCommand } from './find.js';
 import { predictCommand } from './predict.js';
 import { summaryCommand } from './summary.js';
+import { showCommand } from './show.js';
+import { compareCommand } from './compare.js';
 import { trainCommand } from './train.js';
+import { signalsCommand } from './signals.js';
 
 /** Every `waldo` subcommand, in the order `waldo --help` lists them. */
-export const commands: Command[] = [trainCommand, evalCommand, predictCommand, summaryCommand];
+export const commands: Command[] = [trainCommand, evalCommand, predictCommand, summaryCommand, showCommand, compareCommand, signalsCommand, findCommand];
