@@ -25,6 +25,8 @@ export interface CompareOptions {
   seed?: number;
   /** Use only the first n training digits (default all 8,000). */
   trainSize?: number;
+  /** Test on the first n held-out digits (default all 2,000). */
+  testSize?: number;
   onModel?: (name: string, parameters: number) => void;
 }
 
@@ -82,7 +84,9 @@ export function globalPoolCnn(generator: Generator): Sequential {
 export function compareShiftRobustness(options: CompareOptions = {}): ShiftCurve[] {
   const { epochs = 4, maxShift = 6, seed = 0 } = options;
   const { train, test } = loadBundledMnist();
-  const trainSet = options.trainSize === undefined ? train : new Subset(train, Array.from({ length: Math.min(options.trainSize, train.length) }, (_, i) => i));
+  const first = (set: Dataset, n: number | undefined) => (n === undefined ? set : new Subset(set, Array.from({ length: Math.min(n, set.length) }, (_, i) => i)));
+  const trainSet = first(train, options.trainSize);
+  const testSet = first(test, options.testSize);
   const contenders: [string, Sequential][] = [
     ['mlp', mlp({ hidden: [72, 36], generator: new Generator(seed) })],
     ['cnn (lenet5)', lenet5({ generator: new Generator(seed) })],
@@ -92,6 +96,6 @@ export function compareShiftRobustness(options: CompareOptions = {}): ShiftCurve
     options.onModel?.(name, model.numParameters());
     const loader = new DataLoader(trainSet, { batchSize: 64, shuffle: true, generator: new Generator(seed + 1), transform: normalize(MEAN, STD) });
     fit(model, loader, { epochs, optimizer: new Adam(model.parameters(), { lr: 0.002 }), numClasses: 10 });
-    return { name, parameters: model.numParameters(), accuracy: accuracyUnderShift(model, test, maxShift) };
+    return { name, parameters: model.numParameters(), accuracy: accuracyUnderShift(model, testSet, maxShift) };
   });
 }

@@ -1,13 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { loadBundledMnist } from '../../src/data/bundledMnist.js';
 import { encodeIdx } from '../../src/io/idx.js';
-import { encodePng } from '../../src/io/png.js';
+import { decodePng, encodePng } from '../../src/io/png.js';
 import { repoRoot } from '../helpers/paths.js';
 
 // The `waldo` command spawned as a process, on a small IDX copy of the bundled digits so each run takes seconds.
@@ -55,6 +55,35 @@ test('waldo train writes weights and a checkpoint, and --resume continues the ru
   assert.match(resumed.out, /\(resuming after epoch 1\)/);
   assert.match(resumed.out, /epoch 2\/2: train loss/);
   assert.match(resumed.out, /after 2 epochs/);
+});
+
+/** Width and height of a PNG the command wrote (decoding it proves it is a real PNG). */
+function pngSize(file: string): [number, number] {
+  const image = decodePng(readFileSync(join(dir, file)), file);
+  return [image.width, image.height];
+}
+
+test('training writes its loss and accuracy curves; waldo show draws filters and feature maps', () => {
+  assert.deepEqual(pngSize('run/curves.png'), [640, 600]);
+  const filters = waldo('show', 'filters', '--weights', 'run/model.safetensors', '--out', 'filters.png');
+  assert.equal(filters.code, 0, filters.err);
+  assert.equal(filters.out, '6 filters of 1×5×5 written to filters.png\n');
+  // 6 tiles of 5×5 pixels drawn 12× with 2-pixel gaps: 6·(60 + 2) + 2 wide, 60 + 4 high.
+  assert.deepEqual(pngSize('filters.png'), [374, 64]);
+  const maps = waldo('show', 'maps', '--weights', 'run/model.safetensors', '--input', 'digit.png');
+  assert.equal(maps.code, 0, maps.err);
+  assert.equal(maps.out, 'features.0: 6 maps of 28×28 written to maps-features.0.png\nfeatures.3: 16 maps of 10×10 written to maps-features.3.png\n');
+  assert.deepEqual(pngSize('maps-features.0.png'), [6 * (84 + 2) + 2, 84 + 4]);
+  assert.deepEqual(pngSize('maps-features.3.png'), [8 * (30 + 2) + 2, 2 * (30 + 2) + 2]);
+  assert.equal(waldo('show', 'maps', '--weights', 'run/model.safetensors').code, 2);
+});
+
+test('waldo compare trains an MLP and two CNNs and tabulates accuracy under shifts', () => {
+  const r = waldo('compare', '--epochs', '1', '--train-size', '256', '--test-size', '100', '--max-shift', '2', '--out', 'compare.png');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /shift \(px\)\s+mlp \(59,518\)\s+cnn \(lenet5\) \(61,706\)\s+cnn \(global pool\) \(57,834\)\n0\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\n1\s/);
+  assert.match(r.out, /\n2\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\nplot written to compare\.png\n$/);
+  assert.deepEqual(pngSize('compare.png'), [640, 400]);
 });
 
 test('waldo eval and waldo predict use the trained weights', () => {

@@ -14,6 +14,7 @@ export const compareCommand = defineCommand(
       'max-shift': { type: 'string', value: 'K', help: 'test shifts of 0..K pixels (default 6)' },
       seed: { type: 'string', value: 'N', help: 'one seed for both models and the data order (default 0)' },
       'train-size': { type: 'string', value: 'N', help: 'train on the first N digits only (default all 8,000)' },
+      'test-size': { type: 'string', value: 'N', help: 'test on the first N held-out digits only (default all 2,000)' },
       out: { type: 'string', value: 'FILE', help: 'the PNG plot of accuracy against shift (default compare.png)' },
     },
   },
@@ -22,9 +23,10 @@ export const compareCommand = defineCommand(
     const maxShift = numberOption(args, 'max-shift', 'compare', { integer: true, min: 0 }) ?? 6;
     const seed = numberOption(args, 'seed', 'compare', { integer: true, min: 0 }) ?? 0;
     const trainSize = numberOption(args, 'train-size', 'compare', { integer: true, min: 1 });
+    const testSize = numberOption(args, 'test-size', 'compare', { integer: true, min: 1 });
     const out = (args.values.out as string | undefined) ?? 'compare.png';
     const curves = compareShiftRobustness({
-      epochs, maxShift, seed, trainSize,
+      epochs, maxShift, seed, trainSize, testSize,
       onModel: (name, parameters) => process.stdout.write(`training ${name} (${parameters.toLocaleString('en-US')} parameters) for ${epochs} epochs…\n`),
     });
     const header = ['shift (px)', ...curves.map((c) => `${c.name} (${c.parameters.toLocaleString('en-US')})`)];
