@@ -20,3 +20,4 @@ export * as models from './models/index.js';
 export { summary, formatSummary } from './nn/summary.js';
 export * as explain from './explain/index.js';
 export * as viz from './viz/index.js';
+export * as io from './io/index.js';

@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
 import { evalCommand } from './evaluate.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { findCommand } from './find.js';
 import { predictCommand } from './predict.js';
 import { summaryCommand } from './summary.js';
@@ -9,4 +11,4 @@ import { trainCommand } from './train.js';
 import { signalsCommand } from './signals.js';
 
 /** Every `waldo` subcommand, in the order `waldo --help` lists them. */
-export const commands: Command[] = [trainCommand, evalCommand, predictCommand, summaryCommand, showCommand, compareCommand, signalsCommand, findCommand];
+export const commands: Command[] = [trainCommand, evalCommand, predictCommand, summaryCommand, showCommand, compareCommand, signalsCommand, findCommand, exportCommand, importCommand];

@@ -60,7 +60,7 @@ export function runSignalTask(task: SignalTask, options: SignalRunOptions): Sign
   };
 }
 
-const DEFAULTS = { task: 'both', epochs: 8, seed: 0 };
+const DEFAULTS = { task: 'both', epochs: 12, seed: 0 };
 
 export const signalsCommand = defineCommand(
   {
