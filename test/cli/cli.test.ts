@@ -86,6 +86,20 @@ test('waldo compare trains an MLP and two CNNs and tabulates accuracy under shif
   assert.deepEqual(pngSize('compare.png'), [640, 400]);
 });
 
+test('waldo equivariance: circular padding commutes with shifts exactly, zero padding away from the border', () => {
+  const r = waldo('equivariance', '--weights', 'run/model.safetensors', '--max-shift', '2');
+  assert.equal(r.code, 0, r.err);
+  const rows = r.out.split('\n').filter((l) => /^\(-?\d+, -?\d+\)/.test(l));
+  assert.equal(rows.length, 4);
+  for (const row of rows) {
+    const [circular, whole, interior] = row.trim().split(/\s+/).slice(2).map(Number);
+    assert.equal(circular, 0, row);
+    assert.equal(interior, 0, row);
+    assert.ok(whole > 0.1, row);
+  }
+  assert.match(r.out, /lenet5 on 500 held-out digits moved right by s pixels: predictions unchanged\ns = 1: [\d.]+%\ns = 2: [\d.]+%\n$/);
+});
+
 test('waldo eval and waldo predict use the trained weights', () => {
   const evaluated = waldo('eval', '--weights', 'run/model.safetensors', '--data', 'idx:digits');
   assert.equal(evaluated.code, 0, evaluated.err);
