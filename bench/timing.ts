@@ -1,6 +1,8 @@
 // Adaptive timing shared by every peer: one untimed warm-up call, then timed calls until at least
 // `minRuns` runs and `minMs` of measured time, stopping early (after ≥ 1 run) once `capMs` is spent
 // so very slow peers (tfjs cpu, convnetjs) cannot blow the run's time budget. Reports the median.
+// A warm-up call that alone exceeds `capMs` is kept as the only sample (runs = 1, warm-up included):
+// for calls lasting seconds, JIT warm-up is noise, and a second call would double the cost.
 
 export interface TimingOptions {
   minRuns?: number;
@@ -14,6 +16,7 @@ export interface Timing {
   medianMs: number;
   runs: number;
   minMs: number;
+  warmupIncluded?: boolean;
 }
 
 const defaults = { minRuns: 3, minMs: 500, capMs: 4000, maxRuns: 200, warmup: 1 };
@@ -25,10 +28,11 @@ function summarize(samples: number[]): Timing {
   return { medianMs, runs: s.length, minMs: s[0]! };
 }
 
+/** `spent` includes the warm-up (for the cap); `minMs` counts measured time only. */
 function done(samples: number[], spent: number, o: Required<TimingOptions>): boolean {
   if (samples.length >= o.maxRuns) return true;
   if (samples.length >= 1 && spent >= o.capMs) return true;
-  return samples.length >= o.minRuns && spent >= o.minMs;
+  return samples.length >= o.minRuns && samples.reduce((a, b) => a + b, 0) >= o.minMs;
 }
 
 /** Median wall time in ms of a synchronous call. */
@@ -36,8 +40,9 @@ export function timeSync(run: () => void, options: TimingOptions = {}): Timing {
   const o = { ...defaults, ...options };
   const start = performance.now();
   for (let i = 0; i < o.warmup; i++) run();
+  let spent = performance.now() - start;
+  if (o.warmup === 1 && spent >= o.capMs) return { medianMs: spent, runs: 1, minMs: spent, warmupIncluded: true };
   const samples: number[] = [];
-  let spent = performance.now() - start; // the warm-up counts toward the cap
   while (!done(samples, spent, o)) {
     const t0 = performance.now();
     run();
@@ -53,8 +58,9 @@ export async function timeAsync(run: () => Promise<unknown>, options: TimingOpti
   const o = { ...defaults, ...options };
   const start = performance.now();
   for (let i = 0; i < o.warmup; i++) await run();
-  const samples: number[] = [];
   let spent = performance.now() - start;
+  if (o.warmup === 1 && spent >= o.capMs) return { medianMs: spent, runs: 1, minMs: spent, warmupIncluded: true };
+  const samples: number[] = [];
   while (!done(samples, spent, o)) {
     const t0 = performance.now();
     await run();
