@@ -1,4 +1,5 @@
 import { isNode } from './host.js';
+import { createBrowserThreadPool } from './browserThreads.js';
 import { createNodeThreadPool } from './nodeThreads.js';
 
 /**
@@ -30,6 +31,5 @@ export interface ThreadPoolSetup {
 
 /** The thread pool for this platform, or null where kernels run on the calling thread only. */
 export function createThreadPool(setup: ThreadPoolSetup): ThreadPool | null {
-  if (isNode) return createNodeThreadPool(setup);
-  return null;
+  return isNode ? createNodeThreadPool(setup) : createBrowserThreadPool(setup);
 }

@@ -8,7 +8,10 @@ import { createThreadPool, type ThreadPool } from './threads.js';
 
 /** Multiply-adds (or element visits) below which a kernel runs on the calling thread: dispatch costs more than it saves. */
 const MIN_PARALLEL_WORK = 1 << 19;
-/** How long the first threaded call waits for the workers to start before running single-threaded. */
+/**
+ * How long the first threaded call waits for the workers to start before running single-threaded.
+ * Browsers start workers only while the creating thread runs its event loop, so there it is 0.
+ */
 const FIRST_READY_WAIT_MS = 2000;
 /** Largest memory: 4 GiB in Node, 1 GiB in browsers (where address space can be scarce). */
 const MAX_PAGES_NODE = 65536;
@@ -100,7 +103,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     if (wanted <= 1 || work < (options.parallelThreshold ?? MIN_PARALLEL_WORK)) return 1;
     if (pool === undefined) pool = createThreadPool({ module: kernels.module, memory, control: CONTROL, job: JOB });
     if (pool === null) return 1;
-    const ready = pool.ready(wanted - 1, waitedForWorkers ? 0 : FIRST_READY_WAIT_MS);
+    const ready = pool.ready(wanted - 1, waitedForWorkers || !isNodeHost ? 0 : FIRST_READY_WAIT_MS);
     waitedForWorkers = true;
     return ready > 0 ? Math.min(wanted, ready + 1) : 1;
   }
