@@ -18,6 +18,10 @@ export const audioClasses = ['tone', 'chirp', 'click', 'noiseBurst'] as const;
 /**
  * Mean over the time axis: [N, C, L] → [N, C, 1] (like AdaptiveAvgPool1d(1)), so a classifier
  * after it is the same whatever the input length.
+ *
+ * @example
+ * import { explain, randn } from 'waldo';
+ * new explain.GlobalAvgPool1d().call(randn([2, 16, 100])).shape; // [2, 16, 1]
  */
 export class GlobalAvgPool1d extends Module {
   forward(x: Tensor): Tensor {
@@ -58,7 +62,9 @@ function hann(i: number, len: number): number {
  * same bytes.
  *
  * @example
- * const ds = syntheticAudio({ count: 400, seed: 1 }); // 100 of each class, shape [1, 256]
+ * import { explain } from 'waldo';
+ * const ds = explain.syntheticAudio({ count: 400, seed: 1 }); // 100 of each class, shape [1, 256]
+ * ds.get(0).label; // an index into explain.audioClasses
  */
 export function syntheticAudio(options: SyntheticAudioOptions): ArrayDataset {
   const { count, length = 256, seed = 0, noise = 0.1 } = options;
@@ -117,10 +123,15 @@ export function syntheticAudio(options: SyntheticAudioOptions): ArrayDataset {
 }
 
 /**
- * A Conv1d classifier for `syntheticAudio`: three stages of conv (kernel 9, 5, 5) → batch norm →
- * ReLU → max pool 2 (16, 32, 32 channels), global average pooling over time, then a 1×1
- * convolution to the class scores (a Linear on the pooled vector), flattened to [N, numClasses].
- * Any clip length works: 8,116 parameters for 1 channel and 4 classes.
+ * A Conv1d classifier for `syntheticAudio`: four stages of conv (kernel 9, 5, 5, 5) → batch norm →
+ * ReLU → max pool 2 (16, 32, 32, 32 channels; each output sees about 100 samples), global average
+ * pooling over time, then two 1×1 convolutions with a ReLU between (a small MLP on the pooled
+ * vector: telling a chirp from a tone needs more than a linear read-out of which frequency
+ * detectors fired), flattened to [N, numClasses]. Any clip length ≥ 16 works.
+ *
+ * @example
+ * import { explain, randn } from 'waldo';
+ * explain.audioClassifier().call(randn([8, 1, 256])).shape; // [8, 4]
  */
 export function audioClassifier(generator?: Generator, options: { numClasses?: number; inChannels?: number } = {}): Sequential {
   const { numClasses = audioClasses.length, inChannels = 1 } = options;

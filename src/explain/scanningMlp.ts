@@ -84,7 +84,13 @@ function loadConvFromMlp(conv: Conv1d, weight: Tensor, bias: Tensor): void {
   });
 }
 
-/** Parameters of a dense MLP in → hidden… → out, with biases. */
+/**
+ * Parameters of a dense MLP in → hidden… → out, with biases.
+ *
+ * @example
+ * import { explain } from 'waldo';
+ * explain.mlpParameterCount(784, [128], 10); // 101,770
+ */
 export function mlpParameterCount(inFeatures: number, hidden: readonly number[], outFeatures: number): number {
   const sizes = [inFeatures, ...hidden, outFeatures];
   let n = 0;
@@ -99,9 +105,11 @@ export function mlpParameterCount(inFeatures: number, hidden: readonly number[],
  * `weight0`, `bias0`, `weight1`, ...
  *
  * @example
- * const mlp = new ScanningMLP(1, 16, 4, [8, 8], 4, new Generator(0));
- * mlp.call(randn([2, 1, 64])).shape; // [2, 4·13]: 4 outputs for each of 13 windows, channel-major
- * toConv1d(mlp).call(x);             // the same numbers
+ * import { explain, randn, Generator } from 'waldo';
+ * const mlp = new explain.ScanningMLP(1, 16, 4, [8, 8], 4, new Generator(0));
+ * const x = randn([2, 1, 64]);
+ * mlp.call(x).shape; // [2, 4·13]: 4 outputs for each of 13 windows, channel-major
+ * explain.toConv1d(mlp).call(x); // the same numbers
  */
 export class ScanningMLP extends Module {
   readonly weights: Tensor[] = [];
@@ -172,6 +180,11 @@ export interface DistributedLayerSpec {
  * The geometry of a distributed scanning MLP: `counts[l]` positions at level l inside one window
  * (counts[0] = the window, the last is 1), the window, and the scan stride (the product of all
  * strides; the last layer's stride is the scan stride counted in outputs of the layer below).
+ *
+ * @example
+ * import { explain } from 'waldo';
+ * explain.distributedGeometry([{ kernel: 4, stride: 2, channels: 8 }, { kernel: 3, stride: 2, channels: 8 }, { kernel: 3, stride: 1, channels: 4 }]);
+ * // { window: 16, stride: 4, counts: [16, 7, 3, 1] }
  */
 export function distributedGeometry(layers: readonly DistributedLayerSpec[]): { window: number; stride: number; counts: number[] } {
   if (layers.length === 0) throw new ValueError('DistributedScanningMLP: needs at least one layer');
@@ -197,8 +210,9 @@ export function distributedGeometry(layers: readonly DistributedLayerSpec[]): { 
  * shares the lower levels between overlapping windows.
  *
  * @example
+ * import { explain } from 'waldo';
  * // window 16 = 4 + (3−1)·2 + (3−1)·4 over 1 channel, scan stride 2·2·1 = 4
- * new DistributedScanningMLP(1, [{ kernel: 4, stride: 2, channels: 8 }, { kernel: 3, stride: 2, channels: 8 }, { kernel: 3, stride: 1, channels: 4 }]);
+ * new explain.DistributedScanningMLP(1, [{ kernel: 4, stride: 2, channels: 8 }, { kernel: 3, stride: 2, channels: 8 }, { kernel: 3, stride: 1, channels: 4 }]);
  */
 export class DistributedScanningMLP extends Module {
   readonly weights: Tensor[] = [];
@@ -302,6 +316,13 @@ export class DistributedScanningMLP extends Module {
  * - ScanningMLP: Conv1d(C, h1, window, {stride}) then 1×1 Conv1d layers, ReLU between;
  * - DistributedScanningMLP: Conv1d(c_{l−1}, c_l, kernel_l, {stride: stride_l}) per level.
  * Every weight is copied by `W[o, c, j] = w[j*C + c, o]`.
+ *
+ * @example
+ * import { explain, randn, Generator } from 'waldo';
+ * const mlp = new explain.DistributedScanningMLP(1, [{ kernel: 4, stride: 2, channels: 8 }, { kernel: 3, stride: 1, channels: 4 }], new Generator(0));
+ * const conv = explain.toConv1d(mlp);
+ * const x = randn([1, 1, 40]);
+ * mlp.call(x).sub(conv.call(x)).abs().max().item(); // ~1e-7: the same function, computed with shared work
  */
 export function toConv1d(mlp: ScanningMLP | DistributedScanningMLP): Sequential {
   const layers: Module[] = [];
@@ -339,7 +360,8 @@ export interface ScanningParameterCounts {
  * window and the same units at every level, which computes the same functions (and more).
  *
  * @example
- * parameterCounts(1, [{ kernel: 4, stride: 2, channels: 8 }, { kernel: 3, stride: 2, channels: 8 }, { kernel: 3, stride: 1, channels: 4 }]);
+ * import { explain } from 'waldo';
+ * explain.parameterCounts(1, [{ kernel: 4, stride: 2, channels: 8 }, { kernel: 3, stride: 2, channels: 8 }, { kernel: 3, stride: 1, channels: 4 }]);
  * // { window: 16, stride: 4, distributed: 340, simpleHidden: [56, 24], simple: 2420, conv: 340 }
  */
 export function parameterCounts(inChannels: number, layers: readonly DistributedLayerSpec[]): ScanningParameterCounts {

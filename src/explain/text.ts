@@ -84,7 +84,14 @@ function fill(template: string, g: Generator): string {
   });
 }
 
-/** One-hot encodes `text` into column i of a [vocab, length] block (row-major: channel v at v*length + i). */
+/**
+ * One-hot encodes `text` into column i of a [vocab, length] block (row-major: channel v at v*length + i).
+ *
+ * @example
+ * import { explain } from 'waldo';
+ * const block = explain.encodeText('hi', 2); // [41, 2], row-major
+ * block[7 * 2 + 0]; // 1: 'h' (channel 7) at position 0
+ */
 export function encodeText(text: string, length: number, out = new Float32Array(textVocabulary.length * length)): Float32Array {
   for (let i = 0; i < Math.min(text.length, length); i++) {
     const v = textVocabulary.indexOf(text[i]);
@@ -103,7 +110,9 @@ export function encodeText(text: string, length: number, out = new Float32Array(
  * genuinely ambiguous. Returns the dataset and the raw (cut, noisy) texts.
  *
  * @example
- * const { dataset, texts } = syntheticText({ count: 400, seed: 1 }); // dataset.shape [41, 64]
+ * import { explain } from 'waldo';
+ * const { dataset, texts } = explain.syntheticText({ count: 400, seed: 1 }); // dataset.shape [41, 64]
+ * texts[0]!.length; // 64
  */
 export function syntheticText(options: SyntheticTextOptions): { dataset: ArrayDataset; texts: string[] } {
   const { count, length = 64, seed = 0, typoRate = 0.08 } = options;
@@ -135,6 +144,12 @@ export function syntheticText(options: SyntheticTextOptions): { dataset: ArrayDa
  * A character-level Conv1d classifier over [vocab, L]: conv k5 (vocab → 32) → BN → ReLU → max pool 2
  * → conv k5 (32 → 48) → BN → ReLU → max pool 2 → global average pooling → 1×1 conv to the classes,
  * flattened to [N, numClasses]: 14,596 parameters for the default 41 characters and 4 classes.
+ *
+ * @example
+ * import { explain, randn } from 'waldo';
+ * const model = explain.charClassifier();
+ * model.numParameters(); // 14,596
+ * model.call(randn([2, 41, 64])).shape; // [2, 4]
  */
 export function charClassifier(generator?: Generator, options: { numClasses?: number; vocabulary?: number } = {}): Sequential {
   const { numClasses = textClasses.length, vocabulary = textVocabulary.length } = options;
