@@ -100,6 +100,16 @@ test('waldo equivariance: circular padding commutes with shifts exactly, zero pa
   assert.match(r.out, /lenet5 on 500 held-out digits moved right by s pixels: predictions unchanged\ns = 1: [\d.]+%\ns = 2: [\d.]+%\n$/);
 });
 
+test('waldo scanning: both scanning MLPs equal their Conv1d stacks, with the parameter counts', () => {
+  const r = waldo('scanning');
+  assert.equal(r.code, 0, r.err);
+  const differences = [...r.out.matchAll(/max \|MLP − Conv1d stack\| = ([\d.e+-]+)/g)].map((m) => Number(m[1]));
+  assert.equal(differences.length, 2);
+  assert.ok(differences.every((d) => d < 1e-5), r.out);
+  assert.match(r.out, /340 parameters/);
+  assert.match(r.out, /\(hidden 56, 24\) needs 2,420 parameters/);
+});
+
 test('waldo eval and waldo predict use the trained weights', () => {
   const evaluated = waldo('eval', '--weights', 'run/model.safetensors', '--data', 'idx:digits');
   assert.equal(evaluated.code, 0, evaluated.err);

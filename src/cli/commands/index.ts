@@ -8,8 +8,9 @@ import { summaryCommand } from './summary.js';
 import { showCommand } from './show.js';
 import { compareCommand } from './compare.js';
 import { equivarianceCommand } from './equivariance.js';
+import { scanningCommand } from './scanning.js';
 import { trainCommand } from './train.js';
 import { signalsCommand } from './signals.js';
 
 /** Every `waldo` subcommand, in the order `waldo --help` lists them. */
-export const commands: Command[] = [trainCommand, evalCommand, predictCommand, summaryCommand, showCommand, compareCommand, equivarianceCommand, signalsCommand, findCommand, exportCommand, importCommand];
+export const commands: Command[] = [trainCommand, evalCommand, predictCommand, summaryCommand, showCommand, compareCommand, equivarianceCommand, scanningCommand, signalsCommand, findCommand, exportCommand, importCommand];
