@@ -6,6 +6,8 @@
  * const x = tensor([0, 1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 3, 3]);
  * const k = tensor([0, 1, 2, 3], [1, 1, 2, 2]);
  * F.conv2d(x, k).toArray(); // [19, 25, 37, 43]
+ *
+ * @packageDocumentation
  */
 export * from './tensor/index.js';
 export { noGrad, isGradEnabled } from './autograd/gradMode.js';

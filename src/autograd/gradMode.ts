@@ -4,6 +4,14 @@
  */
 let enabled = true;
 
+/**
+ * Whether operations currently record the graph for backward() (false inside `noGrad`).
+ *
+ * @example
+ * import { isGradEnabled, noGrad } from 'waldo';
+ * isGradEnabled(); // true
+ * noGrad(() => isGradEnabled()); // false
+ */
 export function isGradEnabled(): boolean {
   return enabled;
 }
@@ -12,7 +20,10 @@ export function isGradEnabled(): boolean {
  * Runs `fn` without recording any graph, like `with torch.no_grad():`.
  *
  * @example
- * const y = noGrad(() => model.forward(x)); // y.requiresGrad === false
+ * import { noGrad, nn, randn } from 'waldo';
+ * const model = new nn.Linear(4, 2);
+ * const y = noGrad(() => model.call(randn([1, 4])));
+ * y.requiresGrad; // false: no graph was recorded
  */
 export function noGrad<T>(fn: () => T): T {
   const previous = enabled;

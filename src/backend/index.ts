@@ -12,7 +12,15 @@ export type { Backend, Conv2dGeometry, Pool2dGeometry, MatmulGeometry, FloatArra
 let current: Backend | null = null;
 const registry = new Map<string, () => Backend | null>([['reference', () => referenceBackend]]);
 
-/** Makes a backend selectable by name; the wasm module registers itself when it is imported. */
+/**
+ * Makes a backend selectable by name; the wasm module registers itself when it is imported.
+ *
+ * @example
+ * import { registerBackend, setBackend, getBackend } from 'waldo';
+ * const current = getBackend();
+ * registerBackend('mine', () => current); // return null where the backend cannot run
+ * setBackend('mine');
+ */
 export function registerBackend(name: string, create: () => Backend | null): void {
   registry.set(name, create);
 }
@@ -26,7 +34,9 @@ function envBackend(): string | undefined {
  * Selects the backend for float32 kernels by name (`'wasm'` or `'reference'`).
  *
  * @example
+ * import { setBackend } from 'waldo';
  * setBackend('reference'); // plain loops, the oracle in tests
+ * setBackend('wasm');      // back to the WebAssembly SIMD kernels
  */
 export function setBackend(name: string): Backend {
   const create = registry.get(name);
@@ -37,7 +47,13 @@ export function setBackend(name: string): Backend {
   return backend;
 }
 
-/** The backend in use for float32 kernels. */
+/**
+ * The backend in use for float32 kernels.
+ *
+ * @example
+ * import { getBackend } from 'waldo';
+ * getBackend().name; // 'wasm' where WebAssembly SIMD is available, else 'reference'
+ */
 export function getBackend(): Backend {
   if (current !== null) return current;
   const wanted = envBackend();

@@ -45,7 +45,14 @@ function shifted(dy: number, dx: number): Transform {
   return (sample) => ({ ...sample, input: shiftImage(sample.input, sample.shape, dy, dx) });
 }
 
-/** Held-out accuracy at each shift 0..maxShift, averaged over the four directions. */
+/**
+ * Held-out accuracy at each shift 0..maxShift, averaged over the four directions.
+ *
+ * @example
+ * import { explain, models } from 'waldo';
+ * const { dataset } = { dataset: { length: 4, get: (i: number) => ({ input: new Float32Array(784), shape: [1, 28, 28], label: i % 10 }) } };
+ * explain.accuracyUnderShift(models.lenet5().eval(), dataset, 2); // [accuracy at shift 0, 1, 2]
+ */
 export function accuracyUnderShift(model: Sequential, test: Dataset, maxShift: number): number[] {
   const curve: number[] = [];
   for (let s = 0; s <= maxShift; s++) {
@@ -63,6 +70,12 @@ export function accuracyUnderShift(model: Sequential, test: Dataset, maxShift: n
 /**
  * A CNN whose classifier sees only globally averaged features (no position-tied dense layer over
  * a feature map): 5×5, 5×5 and 3×3 convs 1→24→48→64 and a 64→10 linear layer, 57,834 parameters.
+ *
+ * @example
+ * import { explain, randn, Generator } from 'waldo';
+ * const cnn = explain.globalPoolCnn(new Generator(0));
+ * cnn.numParameters(); // 57,834
+ * cnn.call(randn([2, 1, 40, 40])).shape; // [2, 10]: any image size works
  */
 export function globalPoolCnn(generator: Generator): Sequential {
   const g = { generator };
@@ -79,7 +92,9 @@ export function globalPoolCnn(generator: Generator): Sequential {
  * feature map position by position) and a global-pooling CNN (57,834), and measures each under shifts.
  *
  * @example
- * compareShiftRobustness({ epochs: 4, maxShift: 6 }).map((c) => [c.name, c.accuracy[4]]);
+ * import { explain } from 'waldo';
+ * // A small run; the defaults (all 8,000 digits, 4 epochs) take a few minutes.
+ * explain.compareShiftRobustness({ epochs: 1, maxShift: 2, trainSize: 200, testSize: 100 }).map((c) => [c.name, c.accuracy[2]]);
  */
 export function compareShiftRobustness(options: CompareOptions = {}): ShiftCurve[] {
   const { epochs = 4, maxShift = 6, seed = 0 } = options;

@@ -19,8 +19,11 @@ export interface DenseComparison {
 }
 
 /**
+ * Compares a layer's parameters with those of the dense layer computing a map between the same\ninput and output sizes.
+ *
  * @example
- * denseEquivalent(new nn.Conv2d(64, 64, 3, { padding: 1 }), [1, 64, 32, 32]);
+ * import { explain, nn } from 'waldo';
+ * explain.denseEquivalent(new nn.Conv2d(64, 64, 3, { padding: 1 }), [1, 64, 32, 32]);
  * // { parameters: 36928, denseParameters: 4295032832, ratio: 116308.6, ... }
  */
 export function denseEquivalent(layer: Module, inputShape: readonly number[]): DenseComparison {
@@ -36,6 +39,10 @@ export function denseEquivalent(layer: Module, inputShape: readonly number[]): D
 /**
  * The dense layer from an image of `pixels` values to `hidden` units: pixels · hidden weights and
  * hidden biases (a 1-megapixel photo to 1,000 units: 10^9 weights).
+ *
+ * @example
+ * import { explain } from 'waldo';
+ * explain.denseLayerParameters(1_000_000, 1000); // 1,000,001,000
  */
 export function denseLayerParameters(pixels: number, hidden: number): number {
   return pixels * hidden + hidden;

@@ -16,8 +16,12 @@ export interface FeatureMaps {
 }
 
 /**
+ * The output of every conv layer of a model for an input, in execution order.
+ *
  * @example
- * featureMaps(lenet5(), image).map((m) => [m.path, m.output.shape]); // [['features.0', [1, 6, 28, 28]], ['features.3', [1, 16, 10, 10]]]
+ * import { explain, models, randn } from 'waldo';
+ * const image = randn([1, 1, 28, 28]);
+ * explain.featureMaps(models.lenet5(), image).map((m) => [m.path, m.output.shape]); // [['features.0', [1, 6, 28, 28]], ['features.3', [1, 16, 10, 10]]]
  */
 export function featureMaps(model: Module, input: Tensor): FeatureMaps[] {
   return noGrad(() => {
@@ -31,7 +35,13 @@ export function featureMaps(model: Module, input: Tensor): FeatureMaps[] {
   });
 }
 
-/** The first Conv2d of a model (the one whose filters look at pixels), or null. */
+/**
+ * The first Conv2d of a model (the one whose filters look at pixels), or null.
+ *
+ * @example
+ * import { explain, models } from 'waldo';
+ * explain.firstConv(models.lenet5())?.weight.shape; // [6, 1, 5, 5]
+ */
 export function firstConv(model: Module): Conv2d | null {
   return (model.modules().find((m) => m instanceof Conv2d) as Conv2d | undefined) ?? null;
 }

@@ -17,7 +17,8 @@ export type ShiftMode = 'circular' | 'zeros';
  * around; 'zeros' fills the vacated rows and columns with 0.
  *
  * @example
- * shift2d(tensor([1, 2, 3, 4], [1, 1, 2, 2]), 0, 1, 'circular').toArray(); // [2, 1, 4, 3]
+ * import { explain, tensor } from 'waldo';
+ * explain.shift2d(tensor([1, 2, 3, 4], [1, 1, 2, 2]), 0, 1, 'circular').toArray(); // [2, 1, 4, 3]
  */
 export function shift2d(x: Tensor, dy: number, dx: number, mode: ShiftMode = 'zeros'): Tensor {
   if (x.ndim < 2) throw new ShapeError(`shift2d: needs at least 2 dimensions [..., H, W], got ${formatShape(x.shape)}`);
@@ -62,8 +63,9 @@ export interface EquivarianceReport {
  * sets the border excluded from `interiorMaxDifference`.
  *
  * @example
+ * import { explain, nn, randn } from 'waldo';
  * const conv = new nn.Conv2d(1, 4, 3, { padding: 1, paddingMode: 'circular' });
- * shiftEquivariance(conv, randn([1, 1, 16, 16]), [[2, 3]], { mode: 'circular' })[0].maxDifference; // ~1e-7
+ * explain.shiftEquivariance(conv, randn([1, 1, 16, 16]), [[2, 3]], { mode: 'circular' })[0]!.maxDifference; // 0 (up to float rounding): circular convolution commutes with circular shifts
  */
 export function shiftEquivariance(
   module: Module,
@@ -111,7 +113,10 @@ export interface InvarianceReport {
  * when its predictions do not change.
  *
  * @example
- * shiftInvariance(lenet, images, [[0, 1], [0, 2]]).map((r) => r.samePrediction); // e.g. [0.99, 0.96]
+ * import { explain, models, randn } from 'waldo';
+ * const lenet = models.lenet5().eval();
+ * const images = randn([16, 1, 28, 28]);
+ * explain.shiftInvariance(lenet, images, [[0, 1], [0, 2]]).map((r) => r.samePrediction); // e.g. [0.99, 0.96] once trained
  */
 export function shiftInvariance(module: Module, input: Tensor, shifts: [number, number][], { mode = 'zeros' }: { mode?: ShiftMode } = {}): InvarianceReport[] {
   return noGrad(() => {

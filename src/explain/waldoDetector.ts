@@ -10,9 +10,11 @@
  *   (all zeros when he is absent), with the rare positive cells weighted up.
  *
  * @example
- * const { model } = trainWaldoDetector({ steps: 2000, seed: 1 });
- * const scene = generateScene(new Generator(5), { width: 128, height: 128, withWaldo: true });
- * findWaldo(model, scene.image, 128, 128); // { present: true, probability: 0.99, x: 40.6, y: 77.2, ... }
+ * // not run: trains for 1,500 steps (minutes); trainWaldoDetector's example runs a short version
+ * import { explain, Generator } from 'waldo';
+ * const { model } = explain.trainWaldoDetector({ steps: 1500, seed: 1 });
+ * const scene = explain.generateScene(new Generator(5), { width: 128, height: 128, withWaldo: true });
+ * explain.findWaldo(model, scene.image, 128, 128); // { present: true, probability: 0.99, x: 40.6, y: 77.2, ... }
  */
 import { BatchNorm2d, Conv2d, MaxPool2d, ReLU, Sequential } from '../nn/index.js';
 import { Adam } from '../optim/adam.js';
@@ -32,6 +34,10 @@ export const SCORE_MAP_STRIDE = 2;
  * 3×3 convolutions (dilation 2 and 4) that widen the receptive field to 32×32 pixels (Waldo and
  * his surroundings) at little cost, and a 1×1 convolution to one channel: the score map. Padding keeps every stage at its input's size, so an H×W scene gives a
  * ⌊H/2⌋×⌊W/2⌋ map.
+ *
+ * @example
+ * import { explain, zeros, Generator } from 'waldo';
+ * explain.waldoDetector(new Generator(0)).call(zeros([1, 3, 64, 96])).shape; // [1, 1, 32, 48]
  */
 export function waldoDetector(generator?: Generator): Sequential {
   const g = generator === undefined ? {} : { generator };
@@ -76,7 +82,7 @@ export function targetBlob(waldo: { x: number; y: number } | null, mapWidth: num
 }
 
 export interface WaldoTrainingOptions {
-  /** Optimiser steps (default 2000). */
+  /** Optimiser steps (default 1500). */
   steps?: number;
   /** Scenes per step, half of them (in expectation) with Waldo (default 16). */
   batchSize?: number;
@@ -92,9 +98,17 @@ export interface WaldoTrainingOptions {
   onStep?: (step: number, loss: number) => void;
 }
 
-/** Trains a fresh detector on freshly generated scenes (so there is no fixed training set to overfit). */
+/**
+ * Trains a fresh detector on freshly generated scenes (so there is no fixed training set to overfit).
+ *
+ * @example
+ * import { explain } from 'waldo';
+ * // A few steps to show the call; `steps: 1500` (the default) trains a detector that finds him.
+ * const { model, losses } = explain.trainWaldoDetector({ steps: 3, batchSize: 4, seed: 1 });
+ * losses.length; // 3
+ */
 export function trainWaldoDetector(options: WaldoTrainingOptions = {}): { model: Sequential; losses: number[] } {
-  const { steps = 2000, batchSize = 16, sceneSize = 48, seed = 0, lr = 0.003, positiveWeight = 20, onStep } = options;
+  const { steps = 1500, batchSize = 16, sceneSize = 48, seed = 0, lr = 0.003, positiveWeight = 20, onStep } = options;
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`trainWaldoDetector: steps must be a non-negative integer, got ${steps}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`trainWaldoDetector: batchSize must be a positive integer, got ${batchSize}`);
   const g = new Generator(seed);
@@ -151,7 +165,15 @@ export interface WaldoFinding {
   scoreMap: Tensor;
 }
 
-/** Runs the detector on one channels-first RGB scene ([3, height, width], values in [0, 1]) of any size. */
+/**
+ * Runs the detector on one channels-first RGB scene ([3, height, width], values in [0, 1]) of any size.
+ *
+ * @example
+ * import { explain, Generator } from 'waldo';
+ * const model = explain.waldoDetector(new Generator(0)); // untrained here: see trainWaldoDetector
+ * const scene = explain.generateScene(new Generator(5), { width: 128, height: 128, withWaldo: true });
+ * explain.findWaldo(model, scene.image, 128, 128); // { present, probability, x, y, scoreMap }
+ */
 export function findWaldo(model: Sequential, image: Float32Array, width: number, height: number): WaldoFinding {
   if (image.length !== 3 * width * height) throw new ValueError(`findWaldo: a ${width}×${height} RGB scene has ${3 * width * height} values, got ${image.length}`);
   if (width < 2 || height < 2) throw new ValueError(`findWaldo: the scene must be at least 2×2 pixels, got ${width}×${height}`);
@@ -199,6 +221,11 @@ export interface DetectorEvaluation {
 /**
  * Scores a detector on `scenes` fresh size×size scenes from Generator(seed), alternately with and
  * without Waldo (so exactly half have him when `scenes` is even).
+ *
+ * @example
+ * import { explain, Generator } from 'waldo';
+ * const model = explain.waldoDetector(new Generator(0)); // untrained here: see trainWaldoDetector
+ * explain.evaluateDetector(model, { scenes: 4, size: 64 }).presenceAccuracy; // about 0.5 untrained
  */
 export function evaluateDetector(model: Sequential, { scenes = 200, size = 128, seed = 1_000_003 }: { scenes?: number; size?: number; seed?: number } = {}): DetectorEvaluation {
   if (!Number.isInteger(scenes) || scenes < 1) throw new ValueError(`evaluateDetector: scenes must be a positive integer, got ${scenes}`);

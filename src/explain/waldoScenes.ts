@@ -8,8 +8,9 @@
  * at texture and shape, which is what small convolutions are good at.
  *
  * @example
- * const scene = generateScene(new Generator(7), { width: 96, height: 96, withWaldo: true });
- * scene.waldo; // { x: 41, y: 63 }: his centre, in pixels
+ * import { explain, Generator } from 'waldo';
+ * const scene = explain.generateScene(new Generator(7), { width: 96, height: 96, withWaldo: true });
+ * scene.waldo; // { x: 71, y: 45 }: his centre, in pixels
  */
 import type { Generator } from '../tensor/random.js';
 import { ValueError } from '../errors.js';
@@ -127,6 +128,12 @@ function drawShape(g: Generator, image: Float32Array, width: number, height: num
 /**
  * Draws a scene. The same generator state gives the same scene, byte for byte; the generator
  * advances, so successive calls give different scenes.
+ *
+ * @example
+ * import { explain, Generator } from 'waldo';
+ * const scene = explain.generateScene(new Generator(7), { width: 96, height: 96, withWaldo: true });
+ * scene.waldo; // { x: 71, y: 45 }: his centre, in pixels
+ * scene.image.length; // 3 · 96 · 96
  */
 export function generateScene(generator: Generator, { width, height, withWaldo, clutter = 1.2 }: SceneOptions): Scene {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < WALDO_WIDTH + 2 || height < WALDO_HEIGHT + 2) {

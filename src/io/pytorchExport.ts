@@ -62,10 +62,12 @@ function moduleExpression(m: Module, path: string, indent: string): string {
 }
 
 /**
+ * Writes a Python module defining the same torch.nn.Module as a waldo model, with the same\nstate-dict names, so weights saved by waldo load with strict=True.
+ *
  * @example
- * const { python } = exportPytorch(models.lenet5(), 'lenet5');
- * writeFileSync('lenet5.py', python); saveModel('lenet5.safetensors', model, {});
- * // python: from lenet5 import load; model = load('lenet5.safetensors')
+ * import { io, models } from 'waldo';
+ * const { python } = io.exportPytorch(models.lenet5(), 'lenet5');
+ * // writeFileSync('lenet5.py', python); then in Python: from lenet5 import load; model = load('lenet5.safetensors')
  */
 export function exportPytorch(model: Module, name: string): { python: string } {
   const body = moduleExpression(model, '', '    ');

@@ -15,7 +15,8 @@ import type { Generator } from '../tensor/random.js';
  * ```
  *
  * @example
- * const model = lenet5({ generator: new Generator(0) });
+ * import { models, zeros, Generator } from 'waldo';
+ * const model = models.lenet5({ generator: new Generator(0) });
  * model.call(zeros([1, 1, 28, 28])).shape; // [1, 10]
  */
 export function lenet5(options: { numClasses?: number; generator?: Generator } = {}): Sequential {

@@ -15,7 +15,8 @@ export interface MlpOptions {
  * State-dict names `1.weight`, `3.weight`, … as `nn.Sequential(nn.Flatten(), nn.Linear(...), ...)` in PyTorch.
  *
  * @example
- * mlp({ hidden: [128] }).numParameters(); // 784·128 + 128 + 128·10 + 10 = 101,770
+ * import { models } from 'waldo';
+ * models.mlp({ hidden: [128] }).numParameters(); // 784·128 + 128 + 128·10 + 10 = 101,770
  */
 export function mlp(options: MlpOptions = {}): Sequential {
   const { inputSize = 784, hidden = [256, 128], numClasses = 10, generator } = options;

@@ -9,7 +9,8 @@ import type { Generator } from '../tensor/random.js';
  * where a single dense layer from the image to the first stage's maps would need 784·25,088.
  *
  * @example
- * smallCnn().numParameters(); // 96,554
+ * import { models } from 'waldo';
+ * models.smallCnn().numParameters(); // 96,554
  */
 export function smallCnn(options: { inChannels?: number; numClasses?: number; generator?: Generator } = {}): Sequential {
   const { inChannels = 1, numClasses = 10, generator } = options;

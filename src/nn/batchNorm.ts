@@ -66,12 +66,27 @@ abstract class BatchNormNd extends Module {
   }
 }
 
-/** Over [N, C] or [N, C, L]. */
+/**
+ * Over [N, C] or [N, C, L].
+ *
+ * @example
+ * import { nn, randn } from 'waldo';
+ * const bn = new nn.BatchNorm1d(16);
+ * bn.call(randn([8, 16])).shape; // [8, 16]; the running statistics are updated in training mode
+ */
 export class BatchNorm1d extends BatchNormNd {
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) { super(numFeatures, options, [2, 3]); }
 }
 
-/** Over [N, C, H, W]. */
+/**
+ * Over [N, C, H, W].
+ *
+ * @example
+ * import { nn, randn } from 'waldo';
+ * const bn = new nn.BatchNorm2d(16);
+ * bn.call(randn([8, 16, 5, 5])); // training: normalised with the batch's statistics
+ * bn.eval().call(randn([1, 16, 5, 5])); // evaluation: with the running ones
+ */
 export class BatchNorm2d extends BatchNormNd {
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) { super(numFeatures, options, [4]); }
 }

@@ -126,7 +126,8 @@ abstract class ConvNd extends Module {
  * 1-D convolution over [N, Cin, L] (or [Cin, L]); weight [Cout, Cin/groups, k].
  *
  * @example
- * new Conv1d(1, 8, 5, { padding: 2 }).call(randn([4, 1, 100])).shape; // [4, 8, 100]
+ * import { nn, randn } from 'waldo';
+ * new nn.Conv1d(1, 8, 5, { padding: 2 }).call(randn([4, 1, 100])).shape; // [4, 8, 100]
  */
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], options: ConvLayerOptions = {}) {
@@ -138,8 +139,9 @@ export class Conv1d extends ConvNd {
  * 2-D convolution over [N, Cin, H, W] (or [Cin, H, W]); weight [Cout, Cin/groups, kH, kW].
  *
  * @example
- * new Conv2d(3, 16, 3, { padding: 1 }).call(randn([8, 3, 32, 32])).shape; // [8, 16, 32, 32]
- * new Conv2d(32, 32, 3, { padding: 1, groups: 32 }); // depthwise: one 3×3 filter per channel
+ * import { nn, randn } from 'waldo';
+ * new nn.Conv2d(3, 16, 3, { padding: 1 }).call(randn([8, 3, 32, 32])).shape; // [8, 16, 32, 32]
+ * new nn.Conv2d(32, 32, 3, { padding: 1, groups: 32 }); // depthwise: one 3×3 filter per channel
  */
 export class Conv2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], options: ConvLayerOptions = {}) {
@@ -162,7 +164,8 @@ export interface ConvTransposeLayerOptions {
  * upsample); weight [Cin, Cout/groups, kH, kW] as in PyTorch.
  *
  * @example
- * new ConvTranspose2d(16, 8, 2, { stride: 2 }).call(randn([1, 16, 7, 7])).shape; // [1, 8, 14, 14]
+ * import { nn, randn } from 'waldo';
+ * new nn.ConvTranspose2d(16, 8, 2, { stride: 2 }).call(randn([1, 16, 7, 7])).shape; // [1, 8, 14, 14]
  */
 export class ConvTranspose2d extends Module {
   readonly weight: Tensor;

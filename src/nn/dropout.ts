@@ -5,7 +5,15 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { LayerShape } from './shapeInference.js';
 
-/** Zeroes elements with probability p in training mode (scaling the rest by 1/(1−p)); identity in eval mode. */
+/**
+ * Zeroes elements with probability p in training mode (scaling the rest by 1/(1−p)); identity in eval mode.
+ *
+ * @example
+ * import { nn, ones, Generator } from 'waldo';
+ * const drop = new nn.Dropout(0.5, new Generator(1));
+ * drop.call(ones([4])).toArray(); // each element 0 or 2
+ * drop.eval().call(ones([4])).toArray(); // [1, 1, 1, 1]
+ */
 export class Dropout extends Module {
   constructor(readonly p = 0.5, private readonly generator?: Generator) {
     super();

@@ -4,7 +4,13 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { LayerShape } from './shapeInference.js';
 
-/** Flattens dims startDim..endDim into one (default 1..−1: keep the batch, flatten the rest), as PyTorch's Flatten. */
+/**
+ * Flattens dims startDim..endDim into one (default 1..−1: keep the batch, flatten the rest), as PyTorch's Flatten.
+ *
+ * @example
+ * import { nn, randn } from 'waldo';
+ * new nn.Flatten().call(randn([8, 16, 5, 5])).shape; // [8, 400]
+ */
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();

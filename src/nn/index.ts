@@ -4,6 +4,8 @@
  * @example
  * import { nn } from 'waldo';
  * const model = new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2));
+ *
+ * @module
  */
 export { Module } from './module.js';
 export { Sequential } from './sequential.js';

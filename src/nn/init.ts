@@ -8,7 +8,14 @@ import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
-/** PyTorch's fan-in of a weight: size(1) times the product of the kernel dims (size(2), ...). */
+/**
+ * PyTorch's fan-in of a weight: size(1) times the product of the kernel dims (size(2), ...).
+ *
+ * @example
+ * import { nn } from 'waldo';
+ * nn.fanIn([16, 6, 5, 5]); // 150: a Conv2d(6, 16, 5) weight
+ * nn.fanIn([120, 400]); // 400: a Linear(400, 120) weight
+ */
 export function fanIn(shape: readonly number[]): number {
   if (shape.length < 2) throw new ValueError(`fanIn: a weight needs at least 2 dimensions, got [${shape.join(', ')}]`);
   return shape[1] * sizeOf(shape.slice(2));
@@ -24,6 +31,11 @@ export function uniformTensor(shape: readonly number[], bound: number, generator
 /**
  * The weight and optional bias of a Conv or Linear layer, in PyTorch's draw order (weight first).
  * `biasFanIn` defaults to the weight's fan-in, which is what PyTorch uses.
+ *
+ * @example
+ * import { nn, Generator } from 'waldo';
+ * const { weight, bias } = nn.defaultWeightAndBias([120, 400], 120, new Generator(0));
+ * weight.shape; // [120, 400], uniform in ±1/√400 as PyTorch's Linear
  */
 export function defaultWeightAndBias(
   weightShape: readonly number[],

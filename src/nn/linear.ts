@@ -11,7 +11,8 @@ import type { LayerShape } from './shapeInference.js';
  * A fully connected layer y = x·Wᵀ + b over the last dimension, weight [out, in] as in PyTorch.
  *
  * @example
- * new Linear(400, 120).call(randn([64, 400])).shape; // [64, 120]
+ * import { nn, randn } from 'waldo';
+ * new nn.Linear(400, 120).call(randn([64, 400])).shape; // [64, 120]
  */
 export class Linear extends Module {
   readonly weight: Tensor;

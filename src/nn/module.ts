@@ -11,6 +11,21 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { LayerShape } from './shapeInference.js';
 
+/**
+ * The base of every layer and model: named parameters, buffers and child modules, with\nPyTorch's state-dict names. Subclasses implement `forward`; run a module with `call(x)`.
+ *
+ * @example
+ * import { nn, tensor, Tensor } from 'waldo';
+ * class Scale extends nn.Module {
+ *   readonly weight = this.registerParameter('weight', tensor([2]))!;
+ *   forward(x: Tensor): Tensor {
+ *     return x.mul(this.weight);
+ *   }
+ * }
+ * const m = new Scale();
+ * m.call(tensor([1, 2, 3])).toArray(); // [2, 4, 6]
+ * [...m.stateDict().keys()]; // ['weight']
+ */
 export abstract class Module {
   /** Training mode (dropout active, batch norm on batch statistics); switched by train() and eval(). */
   training = true;

@@ -72,19 +72,46 @@ abstract class PoolNd extends Module {
   }
 }
 
-/** @example new MaxPool2d(2).call(randn([1, 6, 28, 28])).shape; // [1, 6, 14, 14] */
+/**
+ * Max over windows of [N, C, H, W] (or [C, H, W]); the stride defaults to the kernel size.
+ *
+ * @example
+ * import { nn, randn } from 'waldo';
+ * new nn.MaxPool2d(2).call(randn([1, 6, 28, 28])).shape; // [1, 6, 14, 14]
+ */
 export class MaxPool2d extends PoolNd {
   constructor(kernelSize: number | number[], options: PoolLayerOptions = {}) { super(kernelSize, options, 2, 'max'); }
 }
 
+/**
+ * Max over windows of [N, C, L] (or [C, L]); the stride defaults to the kernel size.
+ *
+ * @example
+ * import { nn, tensor } from 'waldo';
+ * new nn.MaxPool1d(2).call(tensor([1, 3, 2, 5], [1, 1, 4])).toArray(); // [3, 5]
+ */
 export class MaxPool1d extends PoolNd {
   constructor(kernelSize: number | number[], options: PoolLayerOptions = {}) { super(kernelSize, options, 1, 'max'); }
 }
 
+/**
+ * Mean over windows of [N, C, H, W] (or [C, H, W]); the stride defaults to the kernel size.
+ *
+ * @example
+ * import { nn, randn } from 'waldo';
+ * new nn.AvgPool2d(3, { stride: 2, padding: 1 }).call(randn([1, 8, 32, 32])).shape; // [1, 8, 16, 16]
+ */
 export class AvgPool2d extends PoolNd {
   constructor(kernelSize: number | number[], options: PoolLayerOptions = {}) { super(kernelSize, options, 2, 'avg'); }
 }
 
+/**
+ * Mean over windows of [N, C, L] (or [C, L]); the stride defaults to the kernel size.
+ *
+ * @example
+ * import { nn, tensor } from 'waldo';
+ * new nn.AvgPool1d(2).call(tensor([1, 3, 2, 6], [1, 1, 4])).toArray(); // [2, 4]
+ */
 export class AvgPool1d extends PoolNd {
   constructor(kernelSize: number | number[], options: PoolLayerOptions = {}) { super(kernelSize, options, 1, 'avg'); }
 }
@@ -92,7 +119,9 @@ export class AvgPool1d extends PoolNd {
 /**
  * Average pooling to a fixed output size whatever the input size; outputSize 1 is global average pooling.
  *
- * @example new AdaptiveAvgPool2d(1).call(randn([2, 64, 7, 7])).shape; // [2, 64, 1, 1]
+ * @example
+ * import { nn, randn } from 'waldo';
+ * new nn.AdaptiveAvgPool2d(1).call(randn([2, 64, 7, 7])).shape; // [2, 64, 1, 1]
  */
 export class AdaptiveAvgPool2d extends Module {
   readonly outputSize: [number, number];

@@ -8,8 +8,13 @@ import type { LayerShape } from './shapeInference.js';
  * their names, so state-dict keys are PyTorch's (`features.0.weight`).
  *
  * @example
- * new Sequential(new Conv2d(1, 6, 5), new ReLU());
- * new Sequential({ features: new Sequential(...), classifier: new Sequential(...) });
+ * import { nn } from 'waldo';
+ * new nn.Sequential(new nn.Conv2d(1, 6, 5), new nn.ReLU());
+ * const model = new nn.Sequential({
+ *   features: new nn.Sequential(new nn.Conv2d(1, 6, 5), new nn.ReLU()),
+ *   classifier: new nn.Sequential(new nn.Flatten(), new nn.Linear(6 * 24 * 24, 10)),
+ * });
+ * [...model.stateDict().keys()][0]; // 'features.0.weight'
  */
 export class Sequential extends Module {
   constructor(...layers: Module[] | [Record<string, Module>]) {

@@ -39,8 +39,11 @@ function ownParameters(module: Module): number {
 }
 
 /**
+ * Per-layer output shapes, parameters and multiply-accumulates of a model for an input shape, computed\nwithout running any kernel.
+ *
  * @example
- * summary(lenet5(), [1, 1, 28, 28]).rows[0]; // { path: 'features.0', layer: 'Conv2d', outputShape: [1, 6, 28, 28], parameters: 156, ... }
+ * import { summary, models } from 'waldo';
+ * summary(models.lenet5(), [1, 1, 28, 28]).rows[0]; // { path: 'features.0', layer: 'Conv2d', outputShape: [1, 6, 28, 28], parameters: 156, ... }
  */
 export function summary(model: Module, inputShape: readonly number[]): Summary {
   const rows: SummaryRow[] = [];
@@ -86,7 +89,13 @@ export function summary(model: Module, inputShape: readonly number[]): Summary {
 
 const group = (n: number) => n.toLocaleString('en-US');
 
-/** The summary as an aligned text table with totals, as `waldo summary` prints it. */
+/**
+ * The summary as an aligned text table with totals, as `waldo summary` prints it.
+ *
+ * @example
+ * import { summary, formatSummary, models } from 'waldo';
+ * console.log(formatSummary(summary(models.lenet5(), [1, 1, 28, 28])));
+ */
 export function formatSummary(s: Summary): string {
   const header = ['layer', 'type', 'output shape', 'parameters', 'MACs', 'receptive field', 'dense equivalent'];
   const body = s.rows.map((r) => [

@@ -23,7 +23,13 @@ function pointwise(op: string, x: Tensor, f: (v: number) => number, derivative: 
   });
 }
 
-/** max(0, x); the gradient at 0 is 0, as in PyTorch. */
+/**
+ * max(0, x); the gradient at 0 is 0, as in PyTorch.
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * F.relu(tensor([-1, 0, 2])).toArray(); // [0, 0, 2]
+ */
 export function relu(x: Tensor): Tensor {
   return pointwise('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
 }
@@ -32,17 +38,31 @@ export function relu(x: Tensor): Tensor {
  * x for x > 0, negativeSlope·x otherwise (PyTorch's default slope 0.01).
  *
  * @example
- * leakyRelu(tensor([-2, 3]), 0.1).toArray(); // [-0.2, 3]
+ * import { functional as F, tensor } from 'waldo';
+ * F.leakyRelu(tensor([-2, 3]), 0.1).toArray(); // [-0.2, 3]
  */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return pointwise('leakyRelu', x, (v) => (v > 0 ? v : v * negativeSlope), (v) => (v > 0 ? 1 : negativeSlope));
 }
 
-/** 1 / (1 + e^−x), computed without overflow for large |x|. */
+/**
+ * 1 / (1 + e^−x), computed without overflow for large |x|.
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * F.sigmoid(tensor([0, 1000, -1000])).toArray(); // [0.5, 1, 0]
+ */
 export function sigmoid(x: Tensor): Tensor {
   return pointwise('sigmoid', x, (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))), (_v, y) => y * (1 - y));
 }
 
+/**
+ * The hyperbolic tangent; the gradient is 1 − tanh²(x).
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * F.tanh(tensor([0, 1])).toArray(); // [0, 0.7616]
+ */
 export function tanh(x: Tensor): Tensor {
   return pointwise('tanh', x, Math.tanh, (_v, y) => 1 - y * y);
 }
@@ -50,6 +70,10 @@ export function tanh(x: Tensor): Tensor {
 /**
  * GELU in its exact form x·Φ(x) = x/2 · (1 + erf(x/√2)) (PyTorch's default approximate='none');
  * the derivative is Φ(x) + x·φ(x).
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * F.gelu(tensor([-1, 0, 1])).toArray(); // [-0.1587, 0, 0.8413]
  */
 export function gelu(x: Tensor): Tensor {
   return pointwise(

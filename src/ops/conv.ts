@@ -41,7 +41,8 @@ export interface ConvTransposeOptions {
  * optional bias [Cout]; output [N, Cout, Lo] with Lo = floor((L + 2p − d(k−1) − 1)/s) + 1.
  *
  * @example
- * conv1d(tensor([1, 2, 3, 4], [1, 1, 4]), tensor([1, -1], [1, 1, 2])).toArray(); // [-1, -1, -1]
+ * import { functional as F, tensor } from 'waldo';
+ * F.conv1d(tensor([1, 2, 3, 4], [1, 1, 4]), tensor([1, -1], [1, 1, 2])).toArray(); // [-1, -1, -1]
  */
 export function conv1d(x: Tensor, w: Tensor, b: Tensor | null = null, options: ConvOptions = {}): Tensor {
   return convolution('conv1d', 1, x, w, b, options);
@@ -53,9 +54,10 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
  * out[n,o,i,j] = b[o] + Σ_{c,a,b} w[o,c,a,b] · x[n, g(o)·C/groups + c, i·s − p + a·d, j·s − p + b·d].
  *
  * @example
+ * import { functional as F, tensor, randn } from 'waldo';
  * const x = tensor([0, 1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 3, 3]);
- * conv2d(x, tensor([0, 1, 2, 3], [1, 1, 2, 2])).toArray(); // [19, 25, 37, 43]
- * conv2d(randn([8, 3, 32, 32]), randn([16, 3, 3, 3]), null, { padding: 'same' }).shape; // [8, 16, 32, 32]
+ * F.conv2d(x, tensor([0, 1, 2, 3], [1, 1, 2, 2])).toArray(); // [19, 25, 37, 43]
+ * F.conv2d(randn([8, 3, 32, 32]), randn([16, 3, 3, 3]), null, { padding: 'same' }).shape; // [8, 16, 32, 32]
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: ConvOptions = {}): Tensor {
   return convolution('conv2d', 2, x, w, b, options);
@@ -118,7 +120,8 @@ function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Te
  * bias [Cout]; output [N, Cout, Ho, Wo] with Ho = (H−1)·s − 2p + d(k−1) + outputPadding + 1.
  *
  * @example
- * convTranspose2d(randn([1, 16, 8, 8]), randn([16, 8, 4, 4]), null, { stride: 2, padding: 1 }).shape; // [1, 8, 16, 16]
+ * import { functional as F, randn } from 'waldo';
+ * F.convTranspose2d(randn([1, 16, 8, 8]), randn([16, 8, 4, 4]), null, { stride: 2, padding: 1 }).shape; // [1, 8, 16, 16]
  */
 export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
   const op = 'convTranspose2d';

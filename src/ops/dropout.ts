@@ -10,8 +10,12 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkFloat } from './convGeometry.js';
 
 /**
+ * Zeroes each element with probability p while training and scales the others by 1/(1 − p), as PyTorch's dropout.
+ *
  * @example
- * dropout(ones([4]), 0.5, true, new Generator(1)).toArray(); // each element 0 or 2
+ * import { functional as F, ones, Generator } from 'waldo';
+ * F.dropout(ones([4]), 0.5, true, new Generator(1)).toArray(); // each element 0 or 2
+ * F.dropout(ones([4]), 0.5, false).toArray(); // [1, 1, 1, 1]: the identity outside training
  */
 export function dropout(x: Tensor, p = 0.5, training = true, generator: Generator = defaultGenerator): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: probability p must lie in [0, 1], got ${p}`);

@@ -4,6 +4,8 @@
  * @example
  * import { functional as F, randn } from 'waldo';
  * const y = F.relu(F.conv2d(randn([1, 3, 8, 8]), randn([4, 3, 3, 3]), null, { padding: 'same' }));
+ *
+ * @module
  */
 export { conv1d, conv2d, convTranspose2d } from './conv.js';
 export { pad } from './pad.js';

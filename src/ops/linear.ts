@@ -26,7 +26,8 @@ function gemm(m: number, k: number, n: number, transA: boolean, transB: boolean)
  * y[..., o] = Σ_i x[..., i] · w[o, i] + b[o], for x [..., in], w [out, in], b [out] or null.
  *
  * @example
- * linear(tensor([1, 2], [1, 2]), tensor([1, 0, 0, 1, 1, 1], [3, 2]), tensor([0, 0, 10], [3])).toArray(); // [1, 2, 13]
+ * import { functional as F, tensor } from 'waldo';
+ * F.linear(tensor([1, 2], [1, 2]), tensor([1, 0, 0, 1, 1, 1], [3, 2]), tensor([0, 0, 10], [3])).toArray(); // [1, 2, 13]
  */
 export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   checkFloat('linear', 'input', x);

@@ -58,6 +58,11 @@ function checkClassTargets(op: string, input: Tensor, target: Tensor): { n: numb
 /**
  * The negative log-likelihood of class targets under log-probabilities [N, C]:
  * loss_i = −input[i, target_i].
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * const logProbs = F.logSoftmax(tensor([1, 2, 3, 1, 2, 3], [2, 3]), 1);
+ * F.nllLoss(logProbs, tensor([2, 0], [2], { dtype: 'int32' })).item(); // the same as crossEntropy on the logits
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, { reduction = 'mean' }: { reduction?: Reduction } = {}): Tensor {
   const red = checkReduction('nllLoss', reduction);
@@ -80,7 +85,9 @@ export function nllLoss(logProbs: Tensor, target: Tensor, { reduction = 'mean' }
  * loss_i = −Σ_c q_ic log softmax(x_i)_c with q = (1 − ε)·onehot(target_i) + ε/C.
  *
  * @example
- * crossEntropy(tensor([0, 0], [1, 2]), tensor([1], [1], { dtype: 'int32' })).item(); // ln 2 ≈ 0.693
+ * import { functional as F, tensor } from 'waldo';
+ * F.crossEntropy(tensor([0, 0], [1, 2]), tensor([1], [1], { dtype: 'int32' })).item(); // ln 2 ≈ 0.693
+ * F.crossEntropy(tensor([2, 0], [1, 2]), tensor([0], [1], { dtype: 'int32' }), { labelSmoothing: 0.1 }).item();
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const { labelSmoothing = 0, reduction = 'mean' } = options;
@@ -116,7 +123,14 @@ function checkPair(op: string, a: Tensor, b: Tensor): void {
   if (!sameShape(a.shape, b.shape)) throw new ShapeError(`${op}: input ${formatShape(a.shape)} and target ${formatShape(b.shape)} must have the same shape`);
 }
 
-/** (a − b)² per element, reduced. */
+/**
+ * (a − b)² per element, reduced.
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * F.mseLoss(tensor([1, 2, 3]), tensor([1, 2, 5])).item(); // 4/3
+ * F.mseLoss(tensor([1, 2, 3]), tensor([1, 2, 5]), { reduction: 'sum' }).item(); // 4
+ */
 export function mseLoss(a: Tensor, b: Tensor, { reduction = 'mean' }: { reduction?: Reduction } = {}): Tensor {
   const red = checkReduction('mseLoss', reduction);
   checkPair('mseLoss', a, b);
@@ -127,6 +141,10 @@ export function mseLoss(a: Tensor, b: Tensor, { reduction = 'mean' }: { reductio
 /**
  * Binary cross-entropy on logits: max(x, 0) − x·y + log(1 + e^−|x|), the stable form of
  * −[y log σ(x) + (1 − y) log(1 − σ(x))]; the gradient is σ(x) − y.
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * F.binaryCrossEntropyWithLogits(tensor([0, 0]), tensor([1, 0])).item(); // ln 2 ≈ 0.693
  */
 export function binaryCrossEntropyWithLogits(x: Tensor, y: Tensor, { reduction = 'mean' }: { reduction?: Reduction } = {}): Tensor {
   const red = checkReduction('binaryCrossEntropyWithLogits', reduction);

@@ -30,8 +30,10 @@ function checkChannelVector(name: string, t: Tensor | null, channels: number, x:
  * y = (x − μ_c) / √(σ²_c + eps) · weight_c + bias_c.
  *
  * @example
- * const runningMean = zeros([3]); const runningVar = ones([3]);
- * batchNorm(randn([8, 3, 4, 4]), runningMean, runningVar, null, null, { training: true }); // updates both in place
+ * import { functional as F, randn, zeros, ones } from 'waldo';
+ * const runningMean = zeros([3]);
+ * const runningVar = ones([3]);
+ * F.batchNorm(randn([8, 3, 4, 4]), runningMean, runningVar, null, null, { training: true }); // updates both in place
  */
 export function batchNorm(
   x: Tensor,

@@ -24,8 +24,9 @@ const MODES: readonly PadMode[] = ['constant', 'reflect', 'replicate', 'circular
  * 1, 2 or 3 dimensions of an input with one or two leading dimensions, as PyTorch.
  *
  * @example
- * pad(tensor([1, 2, 3], [1, 3]), [2, 1], 'reflect').toArray(); // [3, 2, 1, 2, 3, 2]
- * pad(x, [1, 1, 1, 1]); // one ring of zeros around the last two dimensions
+ * import { functional as F, tensor, ones } from 'waldo';
+ * F.pad(tensor([1, 2, 3], [1, 3]), [2, 1], 'reflect').toArray(); // [3, 2, 1, 2, 3, 2]
+ * F.pad(ones([1, 2, 2]), [1, 1, 1, 1]).shape; // [1, 4, 4]: one ring of zeros around the last two dimensions
  */
 export function pad(x: Tensor, pads: readonly number[], mode: PadMode = 'constant', value = 0): Tensor {
   checkFloat('pad', 'input', x);

@@ -41,7 +41,8 @@ export interface AvgPoolOptions {
  * Max over windows of x [N, C, L] (or [C, L]).
  *
  * @example
- * maxPool1d(tensor([1, 3, 2, 5], [1, 1, 4]), { kernelSize: 2 }).toArray(); // [3, 5]
+ * import { functional as F, tensor } from 'waldo';
+ * F.maxPool1d(tensor([1, 3, 2, 5], [1, 1, 4]), { kernelSize: 2 }).toArray(); // [3, 5]
  */
 export function maxPool1d(x: Tensor, options: MaxPoolOptions): Tensor {
   return maxPool('maxPool1d', 1, x, options);
@@ -51,7 +52,8 @@ export function maxPool1d(x: Tensor, options: MaxPoolOptions): Tensor {
  * Max over windows of x [N, C, H, W] (or [C, H, W]); the gradient goes to the first maximum of each window.
  *
  * @example
- * maxPool2d(randn([8, 16, 32, 32]), { kernelSize: 2 }).shape; // [8, 16, 16, 16]
+ * import { functional as F, randn } from 'waldo';
+ * F.maxPool2d(randn([8, 16, 32, 32]), { kernelSize: 2 }).shape; // [8, 16, 16, 16]
  */
 export function maxPool2d(x: Tensor, options: MaxPoolOptions): Tensor {
   return maxPool('maxPool2d', 2, x, options);
@@ -61,7 +63,8 @@ export function maxPool2d(x: Tensor, options: MaxPoolOptions): Tensor {
  * Mean over windows of x [N, C, L] (or [C, L]).
  *
  * @example
- * avgPool1d(tensor([1, 3, 2, 6], [1, 1, 4]), { kernelSize: 2 }).toArray(); // [2, 4]
+ * import { functional as F, tensor } from 'waldo';
+ * F.avgPool1d(tensor([1, 3, 2, 6], [1, 1, 4]), { kernelSize: 2 }).toArray(); // [2, 4]
  */
 export function avgPool1d(x: Tensor, options: AvgPoolOptions): Tensor {
   return avgPool('avgPool1d', 1, x, options);
@@ -71,7 +74,8 @@ export function avgPool1d(x: Tensor, options: AvgPoolOptions): Tensor {
  * Mean over windows of x [N, C, H, W] (or [C, H, W]).
  *
  * @example
- * avgPool2d(randn([8, 16, 32, 32]), { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false }).shape; // [8, 16, 16, 16]
+ * import { functional as F, randn } from 'waldo';
+ * F.avgPool2d(randn([8, 16, 32, 32]), { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false }).shape; // [8, 16, 16, 16]
  */
 export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
   return avgPool('avgPool2d', 2, x, options);
@@ -155,8 +159,9 @@ function poolGeometry(op: string, spatialDims: 1 | 2, x: Tensor, options: Window
  * overlap when out does not divide H). outputSize 1 is global average pooling.
  *
  * @example
- * adaptiveAvgPool2d(randn([8, 64, 7, 5]), 1).shape; // [8, 64, 1, 1]
- * adaptiveAvgPool2d(randn([8, 64, 7, 5]), [3, 2]).shape; // [8, 64, 3, 2]
+ * import { functional as F, randn } from 'waldo';
+ * F.adaptiveAvgPool2d(randn([8, 64, 7, 5]), 1).shape; // [8, 64, 1, 1]
+ * F.adaptiveAvgPool2d(randn([8, 64, 7, 5]), [3, 2]).shape; // [8, 64, 3, 2]
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number, number]): Tensor {
   const op = 'adaptiveAvgPool2d';

@@ -30,7 +30,8 @@ function logSumExp(X: ArrayLike<number>, base: number, stride: number, length: n
  * e^(x_i) / Σ_j e^(x_j) along `dim`.
  *
  * @example
- * softmax(tensor([0, Math.log(3)], [1, 2]), 1).toArray(); // [0.25, 0.75]
+ * import { functional as F, tensor } from 'waldo';
+ * F.softmax(tensor([0, Math.log(3)], [1, 2]), 1).toArray(); // [0.25, 0.75]
  */
 export function softmax(x: Tensor, dim: number): Tensor {
   checkFloat('softmax', 'input', x);
@@ -54,7 +55,14 @@ export function softmax(x: Tensor, dim: number): Tensor {
   });
 }
 
-/** log softmax(x) along `dim`, computed directly (not as log of softmax) so it stays finite. */
+/**
+ * log softmax(x) along `dim`, computed directly (not as log of softmax) so it stays finite.
+ *
+ * @example
+ * import { functional as F, tensor } from 'waldo';
+ * F.logSoftmax(tensor([0, 0], [1, 2]), 1).toArray(); // [-0.6931, -0.6931]
+ * F.logSoftmax(tensor([0, 1000], [1, 2]), 1).toArray(); // [-1000, 0]: finite where log(softmax) is -Infinity
+ */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   checkFloat('logSoftmax', 'input', x);
   const d = normalizeDim(dim, x.ndim, 'logSoftmax');

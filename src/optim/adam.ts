@@ -40,7 +40,9 @@ export interface AdamState {
  * ```
  *
  * @example
- * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * import { optim, nn } from 'waldo';
+ * const model = new nn.Linear(10, 2);
+ * const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {

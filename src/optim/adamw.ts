@@ -11,7 +11,9 @@ export type AdamWOptions = AdamOptions;
  * being added to the gradient (so it is not rescaled by the adaptive denominator).
  *
  * @example
- * const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.05 });
+ * import { optim, nn } from 'waldo';
+ * const model = new nn.Linear(10, 2);
+ * const opt = new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.05 });
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamState> {
   constructor(params: Params<AdamWOptions>, options: Partial<AdamWOptions> = {}) {

@@ -2,10 +2,19 @@
  * Optimizers and learning-rate schedules with PyTorch 1.13's exact update rules, exported as `optim`.
  *
  * @example
- * import { optim } from 'waldo';
+ * import { optim, nn, functional as F, randn } from 'waldo';
+ * const model = new nn.Linear(4, 1);
+ * const epochs = 3;
  * const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
  * const scheduler = new optim.CosineAnnealingLR(opt, { tMax: epochs });
- * // each batch: opt.zeroGrad(); loss.backward(); opt.step();   each epoch: scheduler.step();
+ * for (let epoch = 0; epoch < epochs; epoch++) {
+ *   opt.zeroGrad(); // each batch: zeroGrad, backward, step
+ *   F.mseLoss(model.call(randn([8, 4])), randn([8, 1])).backward();
+ *   opt.step();
+ *   scheduler.step(); // each epoch
+ * }
+ *
+ * @module
  */
 export {
   Optimizer, type OptimizerOptions, type OptimizerStateDict, type ParamGroup, type ParamGroupInput, type Params,

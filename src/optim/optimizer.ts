@@ -69,10 +69,13 @@ export interface OptimizerStateDict {
  * arithmetic whose results are stored in the parameter's (and the buffers') own dtype.
  *
  * @example
- * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * import { optim, nn, functional as F, randn } from 'waldo';
+ * const model = new nn.Linear(4, 1);
+ * const opt: optim.Optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  * opt.zeroGrad();
- * loss(model.call(x), y).backward();
+ * F.mseLoss(model.call(randn([8, 4])), randn([8, 1])).backward();
  * opt.step();
+ * opt.paramGroups[0].lr; // 0.1
  */
 export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S extends object = object> {
   /** The options groups fall back on, as given to the constructor (PyTorch's `defaults`). */

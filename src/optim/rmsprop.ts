@@ -42,7 +42,9 @@ export interface RMSpropState {
  * ```
  *
  * @example
- * const opt = new RMSprop(model.parameters(), { lr: 1e-3, momentum: 0.9 });
+ * import { optim, nn } from 'waldo';
+ * const model = new nn.Linear(10, 2);
+ * const opt = new optim.RMSprop(model.parameters(), { lr: 1e-3, momentum: 0.9 });
  */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {

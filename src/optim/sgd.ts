@@ -33,7 +33,9 @@ export interface SGDState {
  * ```
  *
  * @example
- * const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9, nesterov: true });
+ * import { optim, nn } from 'waldo';
+ * const model = new nn.Linear(10, 2);
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9, nesterov: true });
  */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {

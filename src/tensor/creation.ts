@@ -16,8 +16,11 @@ type Nested = number | readonly Nested[];
  * whose shape is inferred, or a single number for a scalar). The data is copied.
  *
  * @example
+ * import { tensor } from 'waldo';
  * const x = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
  * const labels = tensor([3, 1], [2], { dtype: 'int32' });
+ * tensor([[1, 2], [3, 4]]).shape; // [2, 2]
+ * tensor(5).item(); // 5
  */
 export function tensor(data: Nested | ArrayLike<number>, shape?: readonly number[], options: TensorOptions = {}): Tensor {
   let flat: ArrayLike<number>;
@@ -72,27 +75,58 @@ function checkShape(shape: readonly number[]): void {
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ValueError(`invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
 }
 
-/** @example zeros([2, 3]) */
+/**
+ * A tensor of zeros.
+ *
+ * @example
+ * import { zeros } from 'waldo';
+ * zeros([2, 3]).toArray(); // Float32Array [0, 0, 0, 0, 0, 0]
+ * zeros([2], { dtype: 'int32' }).dtype; // 'int32'
+ */
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled(shape, 0, options);
 }
 
-/** @example ones([2, 3]) */
+/**
+ * A tensor of ones.
+ *
+ * @example
+ * import { ones } from 'waldo';
+ * ones([2, 3]).sum().item(); // 6
+ */
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled(shape, 1, options);
 }
 
-/** @example full([2, 2], 7) */
+/**
+ * A tensor filled with `value`.
+ *
+ * @example
+ * import { full } from 'waldo';
+ * full([2, 2], 7).toArray(); // Float32Array [7, 7, 7, 7]
+ */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   return filled(shape, value, options);
 }
 
-/** A tensor of zeros with the shape and dtype of `t`. */
+/**
+ * A tensor of zeros with the shape and dtype of `t`.
+ *
+ * @example
+ * import { zerosLike, ones } from 'waldo';
+ * zerosLike(ones([2, 3])).shape; // [2, 3]
+ */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return zeros(t.shape, { dtype: t.dtype, ...options });
 }
 
-/** A tensor of ones with the shape and dtype of `t`. */
+/**
+ * A tensor of ones with the shape and dtype of `t`.
+ *
+ * @example
+ * import { onesLike, zeros } from 'waldo';
+ * onesLike(zeros([2], { dtype: 'int32' })).toArray(); // Int32Array [1, 1]
+ */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return ones(t.shape, { dtype: t.dtype, ...options });
 }
@@ -100,7 +134,11 @@ export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
 /**
  * Values start, start+step, … below end (int32 when all three are integers, as PyTorch).
  *
- * @example arange(0, 5).toArray(); // Int32Array [0, 1, 2, 3, 4]
+ * @example
+ * import { arange } from 'waldo';
+ * arange(0, 5).toArray(); // Int32Array [0, 1, 2, 3, 4]
+ * arange(5).toArray(); // the same: one argument is the end
+ * arange(0, 1, 0.25).toArray(); // Float32Array [0, 0.25, 0.5, 0.75]
  */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
@@ -119,18 +157,33 @@ export interface RandomOptions extends TensorOptions {
 /**
  * Uniform values in [0, 1) from a seeded generator (the default generator when none is given).
  *
- * @example rand([2, 2], { generator: new Generator(1) })
+ * @example
+ * import { rand, Generator } from 'waldo';
+ * rand([2, 2], { generator: new Generator(1) }); // the same four numbers on every run
  */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   return random(shape, options, (g) => g.uniform());
 }
 
-/** Standard normal values from a seeded generator. @example randn([3], { generator: new Generator(1) }) */
+/**
+ * Standard normal values from a seeded generator.
+ *
+ * @example
+ * import { randn, Generator } from 'waldo';
+ * randn([3], { generator: new Generator(1) });
+ * randn([2, 3], { dtype: 'float64' }).dtype; // 'float64'
+ */
 export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   return random(shape, options, (g) => g.normal());
 }
 
-/** Uniform values in [low, high). @example uniform([3], -1, 1) */
+/**
+ * Uniform values in [low, high).
+ *
+ * @example
+ * import { uniform } from 'waldo';
+ * uniform([3], -1, 1); // three values in [-1, 1)
+ */
 export function uniform(shape: readonly number[], low: number, high: number, options: RandomOptions = {}): Tensor {
   return random(shape, options, (g) => low + (high - low) * g.uniform());
 }

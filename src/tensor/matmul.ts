@@ -12,7 +12,9 @@ import { expand, reshape } from './views.js';
  * added dimension removed again; leading (batch) dimensions broadcast.
  *
  * @example
+ * import { matmul, tensor, randn } from 'waldo';
  * matmul(tensor([1, 2, 3, 4], [2, 2]), tensor([1, 1], [2])).toArray(); // [3, 7]
+ * matmul(randn([10, 3, 4]), randn([4, 5])).shape; // [10, 3, 5]: batch dimensions broadcast
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least one dimension, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);

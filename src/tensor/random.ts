@@ -3,8 +3,10 @@
  * one seed makes a whole run reproducible, and its state can be saved in a checkpoint and restored.
  *
  * @example
+ * import { Generator, randn } from 'waldo';
  * const g = new Generator(42);
  * g.uniform(); // a number in [0, 1)
+ * randn([2], { generator: new Generator(42) }).toArray(); // the same on every run
  */
 export class Generator {
   private s = new Uint32Array(4);
@@ -105,10 +107,25 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** The generator used when a caller passes none; seed it with `manualSeed` for reproducible runs. */
+/**
+ * The generator used when a caller passes none; seed it with `manualSeed` for reproducible runs.
+ *
+ * @example
+ * import { defaultGenerator, manualSeed } from 'waldo';
+ * manualSeed(3) === defaultGenerator; // true
+ */
 export const defaultGenerator = new Generator(0);
 
-/** Seeds the default generator, like `torch.manual_seed`. */
+/**
+ * Seeds the default generator, like `torch.manual_seed`.
+ *
+ * @example
+ * import { manualSeed, rand } from 'waldo';
+ * manualSeed(0);
+ * const a = rand([2]).toArray();
+ * manualSeed(0);
+ * rand([2]).toArray(); // the same values as a
+ */
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
 }

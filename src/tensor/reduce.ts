@@ -43,7 +43,16 @@ function sumAlong(data: ArrayLike<number>, shape: readonly number[], d: number, 
   return out;
 }
 
-/** Sum over `dim` (all dimensions when omitted), accumulating in float64. */
+/**
+ * Sum over `dim` (all dimensions when omitted), accumulating in float64.
+ *
+ * @example
+ * import { sum, tensor } from 'waldo';
+ * const x = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+ * sum(x).item(); // 21
+ * sum(x, 1).toArray(); // [6, 15]
+ * x.sum(0, true).shape; // [1, 3]
+ */
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   const dims = dimsOf(x, dim, 'sum');
   let data: ArrayLike<number> = x.data;
@@ -58,7 +67,16 @@ export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor
   return record(result, 'sum', [x], (g) => [expand(reshape(g, reducedShape(x.shape, dims, true)), x.shape)]);
 }
 
-/** Mean over `dim` (all dimensions when omitted). */
+/**
+ * Mean over `dim` (all dimensions when omitted).
+ *
+ * @example
+ * import { mean, tensor } from 'waldo';
+ * const x = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+ * mean(x).item(); // 3.5
+ * mean(x, [0, 1]).item(); // 3.5
+ * x.mean(1).toArray(); // [2, 5]
+ */
 export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   if (!isFloating(x.dtype)) throw new ShapeError(`mean: needs a floating-point tensor, got ${x.dtype}`);
   const dims = dimsOf(x, dim, 'mean');
@@ -127,15 +145,41 @@ function extreme(x: Tensor, dim: number | undefined, keepdim: boolean, name: str
   });
 }
 
+/**
+ * The maximum over all elements, or the maximum values along `dim` (argmax gives the indices).
+ *
+ * @example
+ * import { max, tensor } from 'waldo';
+ * const x = tensor([1, 5, 3, 4, 2, 6], [2, 3]);
+ * max(x).item(); // 6
+ * max(x, 1).toArray(); // [5, 6]
+ */
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
   return extreme(x, dim, keepdim, 'max', (a, b) => a > b);
 }
 
+/**
+ * The minimum over all elements, or the minimum values along `dim`.
+ *
+ * @example
+ * import { min, tensor } from 'waldo';
+ * const x = tensor([1, 5, 3, 4, 2, 6], [2, 3]);
+ * min(x).item(); // 1
+ * min(x, 0).toArray(); // [1, 2, 3]
+ */
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor {
   return extreme(x, dim, keepdim, 'min', (a, b) => a < b);
 }
 
-/** Index of the maximum as int32: flat over all elements, or along `dim`. */
+/**
+ * Index of the maximum as int32: flat over all elements, or along `dim`.
+ *
+ * @example
+ * import { argmax, tensor } from 'waldo';
+ * const logits = tensor([0.1, 2, 0.3, 4, 0.5, 0.6], [2, 3]);
+ * argmax(logits).item(); // 3: flat index
+ * argmax(logits, 1).toArray(); // Int32Array [1, 0]: the predicted classes
+ */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return new Tensor(extremeIndices(reshape(x, [x.numel()]), 0, (a, b) => a > b), []);
   const d = normalizeDim(dim, x.ndim, 'argmax');

@@ -1,6 +1,13 @@
 import { ShapeError } from '../errors.js';
 
-/** Number of elements of a shape (1 for a scalar's empty shape). */
+/**
+ * Number of elements of a shape (1 for a scalar's empty shape).
+ *
+ * @example
+ * import { sizeOf } from 'waldo';
+ * sizeOf([8, 3, 32, 32]); // 24,576
+ * sizeOf([]); // 1
+ */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -18,7 +25,13 @@ export function stridesOf(shape: readonly number[]): number[] {
   return strides;
 }
 
-/** `[2, 3]` written as PyTorch users read shapes. */
+/**
+ * `[2, 3]` written as PyTorch users read shapes.
+ *
+ * @example
+ * import { formatShape } from 'waldo';
+ * formatShape([2, 3]); // '[2, 3]'
+ */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

@@ -18,9 +18,11 @@ export type Operand = Tensor | number;
  * Tensors that require gradients remember how they were made, and `backward()` fills `.grad`.
  *
  * @example
+ * import { tensor, Tensor } from 'waldo';
  * const x = tensor([1, 2, 3, 4], [2, 2], { requiresGrad: true });
  * x.mul(x).sum().backward();
  * x.grad!.toArray(); // Float32Array [2, 4, 6, 8]
+ * new Tensor(new Float32Array([1, 2]), [2]); // wraps the array without copying
  */
 export class Tensor {
   /** Whether backward() should compute a gradient for this tensor (and tensors made from it). */

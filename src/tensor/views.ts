@@ -5,7 +5,14 @@ import { broadcastShapes, broadcastStrides, formatShape, normalizeDim, sameShape
 import { sumToShape } from './broadcast.js';
 import { Tensor } from './tensor.js';
 
-/** The same elements in a new shape (one entry may be −1 and is inferred); shares the data. */
+/**
+ * The same elements in a new shape (one entry may be −1 and is inferred); shares the data.
+ *
+ * @example
+ * import { reshape, arange } from 'waldo';
+ * reshape(arange(6), [2, -1]).shape; // [2, 3]
+ * arange(6).reshape(3, 2).shape; // [3, 2]
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(x, shape);
   if (sameShape(target, x.shape)) return x;
@@ -28,7 +35,14 @@ function inferShape(x: Tensor, shape: readonly number[]): number[] {
   return [...shape];
 }
 
-/** Merges dimensions startDim..endDim into one. */
+/**
+ * Merges dimensions startDim..endDim into one.
+ *
+ * @example
+ * import { flatten, zeros } from 'waldo';
+ * flatten(zeros([8, 16, 5, 5])).shape; // [3200]
+ * flatten(zeros([8, 16, 5, 5]), 1).shape; // [8, 400]
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim(startDim, x.ndim, 'flatten');
@@ -37,7 +51,13 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
-/** Reorders dimensions (a copy, since tensors are always contiguous). */
+/**
+ * Reorders dimensions (a copy, since tensors are always contiguous).
+ *
+ * @example
+ * import { permute, zeros } from 'waldo';
+ * permute(zeros([8, 28, 28, 3]), [0, 3, 1, 2]).shape; // [8, 3, 28, 28]: NHWC to NCHW
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const nd = x.ndim;
   const order = dims.map((d) => normalizeDim(d, nd, 'permute'));
@@ -65,6 +85,14 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record(new Tensor(out, shape), 'permute', [x], (g) => [permute(g, inverse)]);
 }
 
+/**
+ * Swaps two dimensions (a copy, since tensors are always contiguous).
+ *
+ * @example
+ * import { transpose, tensor } from 'waldo';
+ * transpose(tensor([1, 2, 3, 4, 5, 6], [2, 3]), 0, 1).toArray(); // [1, 4, 2, 5, 3, 6]
+ * tensor([1, 2, 3, 4], [2, 2]).T; // the 2-D shorthand
+ */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normalizeDim(dim0, x.ndim, 'transpose');
   const b = normalizeDim(dim1, x.ndim, 'transpose');
@@ -74,20 +102,39 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, order);
 }
 
-/** Removes size-1 dimensions (all, or only `dim`). */
+/**
+ * Removes size-1 dimensions (all, or only `dim`).
+ *
+ * @example
+ * import { squeeze, zeros } from 'waldo';
+ * squeeze(zeros([1, 3, 1, 2])).shape; // [3, 2]
+ * squeeze(zeros([1, 3, 1, 2]), 0).shape; // [3, 1, 2]
+ */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const d = normalizeDim(dim, x.ndim, 'squeeze');
   return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : x;
 }
 
-/** Inserts a size-1 dimension at `dim` (−1 appends). */
+/**
+ * Inserts a size-1 dimension at `dim` (−1 appends).
+ *
+ * @example
+ * import { unsqueeze, zeros } from 'waldo';
+ * unsqueeze(zeros([3, 28, 28]), 0).shape; // [1, 3, 28, 28]: a batch of one
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze');
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
-/** Broadcasts to a larger shape (a copy); −1 keeps a size. The gradient sums back. */
+/**
+ * Broadcasts to a larger shape (a copy); −1 keeps a size. The gradient sums back.
+ *
+ * @example
+ * import { expand, tensor } from 'waldo';
+ * expand(tensor([1, 2, 3], [1, 3]), [2, -1]).toArray(); // [1, 2, 3, 1, 2, 3]
+ */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const offset = shape.length - x.ndim;
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - offset] : d));
@@ -110,7 +157,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return record(new Tensor(out, target), 'expand', [x], (g) => [sumToShape(g, x.shape)]);
 }
 
-/** Elements start..start+length−1 along `dim`. */
+/**
+ * Elements start..start+length−1 along `dim`.
+ *
+ * @example
+ * import { narrow, arange } from 'waldo';
+ * narrow(arange(10), 0, 2, 3).toArray(); // Int32Array [2, 3, 4]
+ */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normalizeDim(dim, x.ndim, 'narrow');
   if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > x.shape[d]) {
@@ -131,7 +184,15 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   });
 }
 
-/** The slice at `index` along `dim`, with that dimension removed. */
+/**
+ * The slice at `index` along `dim`, with that dimension removed.
+ *
+ * @example
+ * import { select, tensor } from 'waldo';
+ * const x = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+ * select(x, 0, 1).toArray(); // [4, 5, 6]
+ * select(x, 1, 0).toArray(); // [1, 4]
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim(dim, x.ndim, 'select');
   const i = index < 0 ? index + x.shape[d] : index;
@@ -139,7 +200,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return squeeze(narrow(x, d, i, 1), d);
 }
 
-/** Joins tensors along an existing dimension. */
+/**
+ * Joins tensors along an existing dimension.
+ *
+ * @example
+ * import { cat, ones, zeros } from 'waldo';
+ * cat([ones([2, 3]), zeros([1, 3])]).shape; // [3, 3]
+ * cat([ones([2, 3]), zeros([2, 1])], 1).shape; // [2, 4]
+ */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('cat: needs at least one tensor');
   const first = tensors[0];
@@ -165,7 +233,14 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return record(new Tensor(out, shape), 'cat', tensors, (g) => tensors.map((t, k) => narrow(g, d, starts[k], t.shape[d])));
 }
 
-/** Joins same-shaped tensors along a new dimension. */
+/**
+ * Joins same-shaped tensors along a new dimension.
+ *
+ * @example
+ * import { stack, tensor } from 'waldo';
+ * stack([tensor([1, 2]), tensor([3, 4])]).shape; // [2, 2]
+ * stack([tensor([1, 2]), tensor([3, 4])], 1).toArray(); // [1, 3, 2, 4]
+ */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('stack: needs at least one tensor');
   const d = normalizeDim(dim, tensors[0].ndim + 1, 'stack');

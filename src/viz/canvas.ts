@@ -7,6 +7,16 @@ import { ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyph } from './font.js';
 
 export type Rgb = readonly [number, number, number];
 
+/**
+ * An RGB raster with rectangles, lines and bitmap-font text, written out as PNG.
+ *
+ * @example
+ * import { viz } from 'waldo';
+ * const canvas = new viz.Canvas(120, 40);
+ * canvas.fillRect(0, 0, 120, 4, [200, 0, 0]);
+ * canvas.text(4, 12, 'waldo', [0, 0, 0], 2);
+ * const png = canvas.toPng(); // PNG bytes, e.g. for writeFileSync('title.png', png)
+ */
 export class Canvas {
   readonly data: Uint8Array;
 

@@ -28,7 +28,13 @@ export interface LineChartOptions {
 
 const PALETTE: Rgb[] = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189]];
 
-/** Round tick values covering [low, high]: steps of 1, 2 or 5 times a power of ten. */
+/**
+ * Round tick values covering [low, high]: steps of 1, 2 or 5 times a power of ten.
+ *
+ * @example
+ * import { viz } from 'waldo';
+ * viz.niceTicks(0, 0.93); // [0, 0.2, 0.4, 0.6, 0.8]
+ */
 export function niceTicks(low: number, high: number, target = 5): number[] {
   const span = high - low || Math.abs(high) || 1;
   const raw = span / target;
@@ -44,8 +50,11 @@ function label(v: number): string {
 }
 
 /**
+ * A line chart of one or more series with axes, ticks, labels and a legend.
+ *
  * @example
- * const png = lineChart({ title: 'loss', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'train', values: [2.3, 0.4, 0.1] }] }).toPng();
+ * import { viz } from 'waldo';
+ * const png = viz.lineChart({ title: 'loss', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'train', values: [2.3, 0.4, 0.1] }] }).toPng();
  */
 export function lineChart(options: LineChartOptions): Canvas {
   const { title, xLabel, yLabel, series, width = 640, height = 400 } = options;

@@ -10,6 +10,11 @@ function paste(target: Canvas, part: Canvas, y0: number): void {
 /**
  * The loss and accuracy curves of a training run, one chart above the other, as `waldo train`
  * writes them next to its checkpoint (curves.png).
+ *
+ * @example
+ * import { viz } from 'waldo';
+ * const history = [1, 2, 3].map((epoch) => ({ epoch, trainLoss: 1 / epoch, trainAccuracy: 1 - 0.3 / epoch, valLoss: 1.1 / epoch, valAccuracy: 1 - 0.35 / epoch, lr: 0.001, seconds: 2, imagesPerSecond: 4000 }));
+ * viz.trainingCurves(history).toPng();
  */
 export function trainingCurves(history: readonly EpochRecord[], width = 640): Canvas {
   const xs = history.map((r) => r.epoch);

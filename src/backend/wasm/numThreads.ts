@@ -20,7 +20,9 @@ function hardwareThreads(): number {
  * created without an explicit `threads` option. Like `torch.set_num_threads`.
  *
  * @example
+ * import { setNumThreads, getNumThreads } from 'waldo';
  * setNumThreads(1); // kernels run on the calling thread only
+ * getNumThreads(); // 1
  */
 export function setNumThreads(n: number): void {
   chosen = checkCount(n, 'setNumThreads');
@@ -31,6 +33,7 @@ export function setNumThreads(n: number): void {
  * variable, else every core (os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers).
  *
  * @example
+ * import { getNumThreads } from 'waldo';
  * getNumThreads(); // 2 on a two-core machine
  */
 export function getNumThreads(): number {

@@ -29,6 +29,11 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Work (multiply-adds) from which a kernel is split over threads; default 2^19. Tests set 0 to force splitting. */
   parallelThreshold?: number;
+  /**
+   * @internal Convolution algorithm for benchmarks and tests: 'auto' (default) picks per layer,
+   * 'gemm' forces im2col + GEMM, 'direct' the direct kernels wherever they apply.
+   */
+  convAlgorithm?: 'auto' | 'gemm' | 'direct';
 }
 
 /** What the benchmark and tests may inspect beyond the Backend interface. */
@@ -68,6 +73,10 @@ function checkConv(op: string, g: Conv2dGeometry): void {
     throw new ValueError(`wasm ${op}: stride and dilation must be at least 1, got stride ${g.strideH}×${g.strideW}, dilation ${g.dilationH}×${g.dilationW}`);
   }
 }
+
+/** Job argument word of the convolution algorithm choice (assembly/conv.ts ALGO). */
+const CONV_ALGO_WORD = 24;
+const convAlgoCodes = { auto: 0, gemm: 1, direct: 2 } as const;
 
 const convFields = (g: Conv2dGeometry): number[] => [
   g.batch, g.inChannels, g.outChannels, g.groups, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
@@ -114,6 +123,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     job[0] = kernel;
     job[1] = threads;
     for (let i = 0; i < args.length; i++) job[4 + i] = args[i]!;
+    job[4 + CONV_ALGO_WORD] = convAlgoCodes[options.convAlgorithm ?? 'auto'];
     const perThread = Math.ceil(exports.scratchBytes(JOB) / 64) * 64;
     job[2] = arena.alloc(perThread * threads);
     job[3] = perThread;

@@ -34,7 +34,7 @@ export const findCommand = defineCommand(
       weights: { type: 'string', value: 'FILE', help: `detector weights to read, or to write with --train (default ${DEFAULT_WEIGHTS})` },
       out: { type: 'string', value: 'FILE', help: 'heatmap overlay PNG for a single IMAGE (default IMAGE-heatmap.png next to each image)' },
       train: { type: 'boolean', help: 'train a detector on generated scenes, save it to --weights and print held-out metrics' },
-      steps: { type: 'string', value: 'N', help: 'training steps with --train (default 2000)' },
+      steps: { type: 'string', value: 'N', help: 'training steps with --train (default 1500)' },
       batch: { type: 'string', value: 'N', help: 'scenes per training step with --train (default 16)' },
       'eval-scenes': { type: 'string', value: 'N', help: 'held-out scenes scored after --train, half with Waldo (default 200)' },
       'eval-size': { type: 'string', value: 'N', help: 'side of the held-out scenes in pixels (default 128)' },
@@ -65,7 +65,7 @@ function writeScene(args: ParsedArgs, file: string, seed: number): number {
 }
 
 function train(args: ParsedArgs, seed: number): number {
-  const steps = numberOption(args, 'steps', 'find', { integer: true, min: 1 }) ?? 2000;
+  const steps = numberOption(args, 'steps', 'find', { integer: true, min: 1 }) ?? 1500;
   const sceneSize = numberOption(args, 'size', 'find', { integer: true, min: 16 }) ?? 48;
   const batchSize = numberOption(args, 'batch', 'find', { integer: true, min: 1 }) ?? 16;
   const evalScenes = numberOption(args, 'eval-scenes', 'find', { integer: true, min: 1 }) ?? 200;
@@ -90,16 +90,12 @@ function train(args: ParsedArgs, seed: number): number {
     },
   });
   const seconds = (Date.now() - start) / 1000;
+  const metadata = { model: MODEL_NAME, steps: String(steps), sceneSize: String(sceneSize), batchSize: String(batchSize), seed: String(seed) };
+  // Saved before the evaluation too, so an interrupted evaluation does not lose the training.
+  saveModel(weights, model, metadata);
   // Held-out scenes come from their own seed, never used for training, and are larger than the training scenes.
   const metrics = evaluateDetector(model, { scenes: evalScenes, size: evalSize, seed: 1_000_003 + seed });
-  saveModel(weights, model, {
-    model: MODEL_NAME,
-    steps: String(steps),
-    sceneSize: String(sceneSize),
-    batchSize: String(batchSize),
-    seed: String(seed),
-    heldOut: JSON.stringify({ ...metrics, size: evalSize }),
-  });
+  saveModel(weights, model, { ...metadata, heldOut: JSON.stringify({ ...metrics, size: evalSize }) });
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   process.stdout.write(
     `held-out ${evalScenes} scenes of ${evalSize}x${evalSize} (half with Waldo): presence accuracy ${pct(metrics.presenceAccuracy)}, ` +

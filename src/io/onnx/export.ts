@@ -6,7 +6,9 @@
  * the graph output is "output".
  *
  * @example
- * const bytes = exportOnnx(models.lenet5(), [1, 1, 28, 28]);
+ * import { io, models } from 'waldo';
+ * import { writeFileSync } from 'node:fs';
+ * const bytes = io.exportOnnx(models.lenet5(), [1, 1, 28, 28]);
  * writeFileSync('lenet5.onnx', bytes);
  */
 import { ValueError } from '../../errors.js';
@@ -32,7 +34,13 @@ export interface OnnxExportOptions {
   graphName?: string;
 }
 
-/** The layers exportOnnx knows, for error messages. */
+/**
+ * The layers exportOnnx knows, for error messages.
+ *
+ * @example
+ * import { io } from 'waldo';
+ * io.exportableLayers.includes('Conv2d'); // true
+ */
 export const exportableLayers = [
   'Sequential', 'Conv1d', 'Conv2d', 'ConvTranspose2d', 'Linear', 'ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'GELU', 'Identity',
   'MaxPool1d', 'MaxPool2d', 'AvgPool1d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Dropout', 'Flatten',
@@ -93,6 +101,10 @@ class GraphBuilder {
  * used to check the model and to record the input and output shapes. The model is exported as in
  * evaluation mode (batch norm on its running statistics, dropout off) whatever its training flag.
  * A module other than Sequential and waldo's layers raises a ValueError naming its path.
+ *
+ * @example
+ * import { io, models } from 'waldo';
+ * const bytes = io.exportOnnx(models.lenet5(), [1, 1, 28, 28]); // e.g. for writeFileSync('lenet5.onnx', bytes)
  */
 export function exportOnnx(model: Module, inputShape: number[], options: OnnxExportOptions = {}): Uint8Array {
   const opset = options.opset ?? MIN_OPSET;

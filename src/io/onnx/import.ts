@@ -7,8 +7,11 @@
  * trainable parameters of the graph module.
  *
  * @example
- * const model = importOnnx(readFileSync('lenet5.onnx'), 'lenet5.onnx');
- * model.call(x); // same logits as PyTorch
+ * import { io, models, zeros } from 'waldo';
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * writeFileSync('lenet5.onnx', io.exportOnnx(models.lenet5(), [1, 1, 28, 28])); // or from torch.onnx.export
+ * const model = io.importOnnx(readFileSync('lenet5.onnx'), 'lenet5.onnx');
+ * model.call(zeros([1, 1, 28, 28])); // the same logits as the exported model
  */
 import { record } from '../../autograd/node.js';
 import { FormatError } from '../../errors.js';
@@ -29,7 +32,13 @@ import { Tensor } from '../../tensor/tensor.js';
 import { cat, permute, reshape, squeeze, unsqueeze } from '../../tensor/views.js';
 import { type AttributeProto, DataType, type GraphProto, type NodeProto, type TensorProto, decodeModel } from './proto.js';
 
-/** The ai.onnx operators importOnnx understands. */
+/**
+ * The ai.onnx operators importOnnx understands.
+ *
+ * @example
+ * import { io } from 'waldo';
+ * io.importableOps.includes('Conv'); // true
+ */
 export const importableOps = [
   'Add', 'AveragePool', 'BatchNormalization', 'Concat', 'Constant', 'Conv', 'ConvTranspose', 'Div', 'Dropout', 'Erf', 'Flatten', 'Gemm',
   'GlobalAveragePool', 'Identity', 'LeakyRelu', 'MatMul', 'MaxPool', 'Mul', 'Pad', 'Relu', 'Reshape', 'Sigmoid', 'Squeeze', 'Sub', 'Tanh',
@@ -50,6 +59,12 @@ interface Step {
 /**
  * Runs an imported ONNX graph. Layers made from weighted nodes are children (named after the
  * source model's module paths); remaining float initializers are parameters; constants are fixed.
+ *
+ * @example
+ * import { io, models } from 'waldo';
+ * const model: io.OnnxGraphModule = io.importOnnx(io.exportOnnx(models.lenet5(), [1, 1, 28, 28]));
+ * model.train(); // fine-tune it like any module
+ * model.parameters().length; // 10
  */
 export class OnnxGraphModule extends Module {
   /** @internal */
@@ -97,6 +112,12 @@ function attributes(node: NodeProto): Map<string, AttributeProto> {
  * Builds a Module from ONNX bytes (opset 11–21 graphs with the operators in `importableOps`). The
  * module is returned in evaluation mode, like a deployed model; call train() to fine-tune it.
  * Malformed bytes, unsupported operators or attributes raise a FormatError naming the file.
+ *
+ * @example
+ * import { io, models, zeros } from 'waldo';
+ * const bytes = io.exportOnnx(models.lenet5(), [1, 1, 28, 28]); // or readFileSync('model.onnx') from torch.onnx.export
+ * const model = io.importOnnx(bytes, 'lenet5.onnx');
+ * model.call(zeros([1, 1, 28, 28])).shape; // [1, 10]
  */
 export function importOnnx(bytes: Uint8Array, fileName = 'model.onnx'): OnnxGraphModule {
   const model = decodeModel(bytes, fileName);

@@ -22,7 +22,12 @@ export interface CosineAnnealingLROptions {
  * lr_t = lr_{t−1} + (initialLr − etaMin)·(1 − cos(π/tMax))/2). Past tMax the lr rises again.
  *
  * @example
- * const scheduler = new CosineAnnealingLR(optimizer, { tMax: epochs });
+ * import { optim, nn } from 'waldo';
+ * const optimizer = new optim.Adam(new nn.Linear(2, 1).parameters(), { lr: 1e-3 });
+ * const epochs = 20;
+ * const scheduler = new optim.CosineAnnealingLR(optimizer, { tMax: epochs });
+ * for (let epoch = 0; epoch < epochs; epoch++) scheduler.step(); // after each epoch's batches
+ * scheduler.getLastLr(); // [0]: annealed to etaMin
  */
 export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROptions>> {
   protected options: Required<CosineAnnealingLROptions>;

@@ -28,6 +28,13 @@ export interface LRSchedulerStateDict<S extends object = object> {
  *
  * A subclass sets its fields and then calls `this.step()` at the end of its constructor (JavaScript
  * initialises a subclass's fields only after the base constructor returns).
+ *
+ * @example
+ * import { optim, nn } from 'waldo';
+ * const opt = new optim.SGD(new nn.Linear(2, 1).parameters(), { lr: 0.1 });
+ * const scheduler: optim.LRScheduler = new optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+ * scheduler.step();
+ * scheduler.getLastLr(); // [0.05]
  */
 export abstract class LRScheduler<S extends object = object> {
   /** The learning rates the schedule starts from: each group's `initialLr`. */

@@ -54,7 +54,10 @@ interface OneCycleSettings {
  * and the initial lr; stepping more than totalSteps times is a ValueError.
  *
  * @example
- * const scheduler = new OneCycleLR(optimizer, { maxLr: 0.01, epochs: 10, stepsPerEpoch: loader.length });
+ * import { optim, nn } from 'waldo';
+ * const optimizer = new optim.SGD(new nn.Linear(2, 1).parameters(), { lr: 0.01, momentum: 0.9 });
+ * const scheduler = new optim.OneCycleLR(optimizer, { maxLr: 0.01, epochs: 10, stepsPerEpoch: 100 });
+ * scheduler.step(); // after every batch
  */
 export class OneCycleLR extends LRScheduler<OneCycleSettings> {
   protected options: OneCycleSettings;

@@ -58,8 +58,11 @@ export interface ReduceLROnPlateauStateDict {
  * changes it by less than eps) and `cooldown` epochs follow in which bad epochs are not counted.
  *
  * @example
- * const scheduler = new ReduceLROnPlateau(optimizer, { patience: 2 });
- * scheduler.step(validationLoss); // after each epoch
+ * import { optim, nn } from 'waldo';
+ * const optimizer = new optim.SGD(new nn.Linear(2, 1).parameters(), { lr: 0.1 });
+ * const scheduler = new optim.ReduceLROnPlateau(optimizer, { patience: 2 });
+ * for (const validationLoss of [1.0, 0.9, 0.9, 0.9, 0.9]) scheduler.step(validationLoss); // after each epoch
+ * optimizer.paramGroups[0].lr; // 0.01: three epochs without improvement
  */
 export class ReduceLROnPlateau {
   /** Epochs stepped so far. */

@@ -15,7 +15,9 @@ export interface StepLROptions {
  * multiple of stepSize, so lr = initialLr·gamma^⌊epoch/stepSize⌋ up to rounding).
  *
  * @example
- * const scheduler = new StepLR(optimizer, { stepSize: 30, gamma: 0.1 });
+ * import { optim, nn } from 'waldo';
+ * const optimizer = new optim.SGD(new nn.Linear(2, 1).parameters(), { lr: 0.1 });
+ * const scheduler = new optim.StepLR(optimizer, { stepSize: 30, gamma: 0.1 });
  * // lr 0.1 for epochs 0–29, 0.01 for 30–59, ...; call scheduler.step() after each epoch
  */
 export class StepLR extends LRScheduler<Required<StepLROptions>> {
