@@ -3,26 +3,65 @@
 //   out[n, g] [COG × P] = w[g] [COG × KG] · col(x[n, g]) [KG × P]
 // and the backward passes are its two transposed products (see each task).
 import { f4 } from './simd';
-import { N, C, CO, G, HW, P, KG, KHW, CIG, COG, readConvGeometry, isPointwise } from './geometry';
+import { N, C, CO, G, H, W, HO, WO, KH, KW, SH, SW, PT, PL, DH, DW, HW, P, KG, KHW, CIG, COG, readConvGeometry, isPointwise } from './geometry';
 import { gemm, useStridedB, useIm2colB, useIm2colTB, GEMM_SCRATCH_BYTES, INIT_ZERO, INIT_LOAD, INIT_BIAS, NR } from './gemm';
 import { col2im } from './im2col';
 import { beginSegments, nextSegment, segUnit, segLo, segHi } from './partition';
 import { depthwiseScratch, depthwiseForward, depthwiseBackwardData, depthwiseBackwardWeight } from './depthwise';
+import { setDirect, directScratch, packDirectWeights, directRows, directWeightScratch, directWeightBegin, directWeightImage, directWeightEnd } from './direct';
 
 /** Floats of the per-thread dcol buffer for the data gradient (512 KiB: an L2-sized chunk). */
 const DCOL_FLOATS: i32 = 1 << 17;
 
 // Job arguments after the 16 geometry words.
 const ARG0: usize = 64;
+/** Deepest GEMM (taps per output) the direct forward and data-gradient kernels take in automatic mode. */
+const DIRECT_MAX_K: i32 = 1536;
+/** Job argument word with the algorithm choice: 0 automatic, 1 GEMM, 2 direct (where it applies). */
+const ALGO: usize = 96;
 
 /** Depthwise-like convolutions (one input channel per group, few outputs each) run the direct kernels. */
 function useDirect(): bool {
   return CIG == 1 && COG <= 4;
 }
 
+/**
+ * Forward by the direct kernels (direct.ts): layers with few output channels or a shallow GEMM
+ * (K = CIG·KH·KW), where per-image im2col packing and 4 × 8 tiles with idle rows dominate.
+ */
+function forwardDirect(args: usize): bool {
+  const algo = load<i32>(args + ALGO);
+  if (algo == 1 || isPointwise()) return false;
+  if (algo == 2) return true;
+  // Measured against the GEMM: the direct kernels win up to a few hundred channels, except on very
+  // deep layers (no K blocking) and on rows of ≤ 4 outputs (half of each 8-wide strip idle).
+  return COG <= 16 || (KG <= DIRECT_MAX_K && WO > 4);
+}
+
+function setForwardDirect(): void {
+  setDirect(CIG, H, W, COG, HO, WO, KH, KW, SH, SW, DH, DW, PT, PL);
+}
+
+/**
+ * The data gradient of a stride-1 convolution is a stride-1 convolution of dy with the flipped,
+ * transposed kernel and padding (K − 1)·D − P; the direct kernels run it when that padding is ≥ 0.
+ */
+function backwardDataDirect(args: usize): bool {
+  const algo = load<i32>(args + ALGO);
+  if (algo == 1 || isPointwise() || SH != 1 || SW != 1 || (KH - 1) * DH < PT || (KW - 1) * DW < PL) return false;
+  if (algo == 2) return true;
+  return CIG <= 16 || (COG * KHW <= DIRECT_MAX_K && W > 4);
+}
+
+function setBackwardDataDirect(): void {
+  setDirect(COG, HO, WO, CIG, H, W, KH, KW, 1, 1, DH, DW, (KH - 1) * DH - PT, (KW - 1) * DW - PL);
+}
+
 export function convForwardScratch(args: usize): usize {
   readConvGeometry(args);
-  return useDirect() ? depthwiseScratch() : GEMM_SCRATCH_BYTES;
+  if (useDirect()) return depthwiseScratch();
+  if (forwardDirect(args)) { setForwardDirect(); return directScratch(); }
+  return GEMM_SCRATCH_BYTES;
 }
 
 /**
@@ -34,6 +73,21 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
   const x = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4);
   const bias = load<usize>(args + ARG0 + 8), out = load<usize>(args + ARG0 + 12);
   if (useDirect()) { depthwiseForward(x, w, bias, out, tid, nth, scratch); return; }
+  if (forwardDirect(args)) {
+    // Threads split the (image·group, output row) space.
+    setForwardDirect();
+    beginSegments(tid, nth, N * G, HO, 1);
+    let packed = -1;
+    while (nextSegment()) {
+      const n = segUnit / G, g = segUnit - n * G;
+      if (g != packed) {
+        packDirectWeights(scratch, w + f4(g * COG * KG), KG, KHW, false, bias != 0 ? bias + f4(g * COG) : 0);
+        packed = g;
+      }
+      directRows(x + f4((n * C + g * CIG) * HW), out + f4((n * CO + g * COG) * P), segLo, segHi, scratch);
+    }
+    return;
+  }
   const pointwise = isPointwise();
   beginSegments(tid, nth, N * G, P, NR);
   while (nextSegment()) {
@@ -49,7 +103,9 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
 
 export function convBackwardDataScratch(args: usize): usize {
   readConvGeometry(args);
-  return useDirect() ? depthwiseScratch() : GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
+  if (useDirect()) return depthwiseScratch();
+  if (backwardDataDirect(args)) { setBackwardDataDirect(); return directScratch(); }
+  return GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
 }
 
 /**
@@ -61,6 +117,21 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   readConvGeometry(args);
   const dy = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4), dx = load<usize>(args + ARG0 + 8);
   if (useDirect()) { depthwiseBackwardData(dy, w, dx, tid, nth, scratch); return; }
+  if (backwardDataDirect(args)) {
+    // Threads split the (image·group, input row) space. Packed weight (c, (o, a, b)) = w[o, c, flipped a, b].
+    setBackwardDataDirect();
+    beginSegments(tid, nth, N * G, H, 1);
+    let packed = -1;
+    while (nextSegment()) {
+      const n = segUnit / G, g = segUnit - n * G;
+      if (g != packed) {
+        packDirectWeights(scratch, w + f4(g * COG * KG), KHW, KG, true, 0);
+        packed = g;
+      }
+      directRows(dy + f4((n * CO + g * COG) * P), dx + f4((n * C + g * CIG) * HW), segLo, segHi, scratch);
+    }
+    return;
+  }
   const pointwise = isPointwise();
   const dcol = scratch + GEMM_SCRATCH_BYTES;
   // Chunk: cc channels × ch output positions of dcol, at most DCOL_FLOATS.
@@ -97,9 +168,21 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   }
 }
 
+/** Weight gradient by the direct kernels: while the f32x4 accumulators of every weight stay small. */
+function backwardWeightDirect(args: usize): bool {
+  const algo = load<i32>(args + ALGO);
+  if (algo == 1 || isPointwise() || COG * KG > DIRECT_WEIGHT_MAX) return false;
+  return true;
+}
+
+/** Most weights (per group) the direct weight gradient accumulates: 4 floats each in per-thread scratch. */
+const DIRECT_WEIGHT_MAX: i32 = 1 << 16;
+
 export function convBackwardWeightScratch(args: usize): usize {
   readConvGeometry(args);
-  return useDirect() ? depthwiseScratch() : GEMM_SCRATCH_BYTES;
+  if (useDirect()) return depthwiseScratch();
+  if (backwardWeightDirect(args)) { setForwardDirect(); return directWeightScratch(); }
+  return GEMM_SCRATCH_BYTES;
 }
 
 /**
@@ -110,6 +193,18 @@ export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usi
   readConvGeometry(args);
   const x = load<usize>(args + ARG0), dy = load<usize>(args + ARG0 + 4), dw = load<usize>(args + ARG0 + 8);
   if (useDirect()) { depthwiseBackwardWeight(x, dy, dw, tid, nth, scratch); return; }
+  if (backwardWeightDirect(args)) {
+    // Threads split the (group, weight column) space in multiples of 4 columns (whole tiles).
+    setForwardDirect();
+    beginSegments(tid, nth, G, KG, 4);
+    while (nextSegment()) {
+      const g = segUnit;
+      directWeightBegin(scratch, segLo, segHi);
+      for (let n = 0; n < N; n++) directWeightImage(x + f4((n * C + g * CIG) * HW), dy + f4((n * CO + g * COG) * P), segLo, segHi, scratch);
+      directWeightEnd(scratch, dw + f4(g * COG * KG), KG, segLo, segHi);
+    }
+    return;
+  }
   const pointwise = isPointwise();
   beginSegments(tid, nth, G, KG, NR);
   while (nextSegment()) {

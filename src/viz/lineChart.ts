@@ -40,8 +40,10 @@ export function niceTicks(low: number, high: number, target = 5): number[] {
   const raw = span / target;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  // A span of a few ulps gives a step too small to move a float: then the ends are the ticks.
+  if (!(step > 0) || low + step === low || high - step === high) return low === high ? [low] : [low, high];
   const ticks: number[] = [];
-  for (let t = Math.ceil(low / step) * step; t <= high + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  for (let t = Math.ceil(low / step) * step; t <= high + step * 1e-9 && ticks.length <= 4 * target; t += step) ticks.push(Number(t.toPrecision(12)));
   return ticks;
 }
 
@@ -64,7 +66,9 @@ export function lineChart(options: LineChartOptions): Canvas {
   const finite = series.flatMap((s) => s.values.filter(Number.isFinite));
   let [yLow, yHigh] = options.yRange ?? [Math.min(...finite), Math.max(...finite)];
   if (options.yRange === undefined) {
-    const pad = (yHigh - yLow || 1) * 0.05;
+    // A flat or nearly flat series (a few ulps wide) gets a visible range around its value.
+    const span = yHigh - yLow;
+    const pad = span > 1e-6 * Math.max(1, Math.abs(yHigh)) ? span * 0.05 : Math.max(0.05 * Math.abs(yHigh), 0.5);
     yLow -= pad;
     yHigh += pad;
   }

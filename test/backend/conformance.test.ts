@@ -2,7 +2,8 @@
 // float64 (the oracle), on random shapes including sizes that do not divide the GEMM blocks (MR 4,
 // NR 8, KC 256, MC 128, NC 1024), odd channel counts, groups, stride, dilation and padding. The
 // backends under test: reference (float32), wasm on 1 thread, on 2 threads with splitting forced
-// even for small shapes, and on 2 threads with base SIMD. Then the PyTorch fixtures of every
+// even for small shapes, on 2 threads with base SIMD, and with every convolution forced onto
+// im2col + GEMM or onto the direct kernels. Then the PyTorch fixtures of every
 // kernel-backed op, run through the public ops under setBackend('reference') and setBackend('wasm').
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,6 +110,19 @@ const convSpecs: ConvSpec[] = [
   { n: 2, c: 1, co: 3, h: 6, w: 9, kh: 5, kw: 5, pt: 2, pl: 2 },
   { n: 2, c: 1, co: 16, h: 9, w: 9, kh: 5, kw: 5 },
   { n: 1, c: 8, co: 8, g: 8, h: 4, w: 3, kh: 3, kw: 3, pt: 1, pl: 1 },
+  // The direct kernels (assembly/direct.ts): output widths around their 8/16-wide strips and 4-wide
+  // weight-gradient vectors, channel counts that leave a pair or a single channel after the quads,
+  // padding on every side, strides 2 and 3 (column phases), dilation, groups, several row bands.
+  { n: 2, c: 2, co: 7, h: 9, w: 37, kh: 3, kw: 3, pt: 1, pb: 2, pl: 2, pr: 1 },
+  { n: 1, c: 3, co: 5, h: 11, w: 17, kh: 5, kw: 3, pt: 2, pl: 1 },
+  { n: 2, c: 3, co: 9, h: 13, w: 23, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1 },
+  { n: 1, c: 2, co: 6, h: 10, w: 26, kh: 4, kw: 5, sh: 3, sw: 3, pt: 1, pb: 2, pl: 2, pr: 0 },
+  { n: 1, c: 2, co: 5, h: 12, w: 19, kh: 3, kw: 3, sh: 1, sw: 2, dh: 2, dw: 3, pt: 2, pl: 3 },
+  { n: 2, c: 6, co: 10, g: 2, h: 8, w: 18, kh: 3, kw: 3, pt: 1, pl: 1, dh: 2, dw: 2 },
+  { n: 1, c: 4, co: 1, h: 6, w: 33, kh: 3, kw: 2, pt: 1, pl: 1 },
+  { n: 1, c: 1, co: 2, h: 5, w: 4, kh: 3, kw: 3, pt: 3, pl: 2 },
+  { n: 1, c: 64, co: 5, h: 45, w: 40, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 2, c: 80, co: 100, h: 4, w: 4, kh: 3, kw: 3, pt: 1, pl: 1 },
 ];
 
 interface PoolSpec { n: number; c: number; h: number; w: number; k: number; s: number; p: number; d?: number; ceil?: boolean }
@@ -155,12 +169,19 @@ function wasm(options: Parameters<typeof createWasmBackend>[0]): WasmBackend {
 const wasm1 = wasm({ threads: 1 });
 const wasm2 = wasm({ threads: 2, parallelThreshold: 0 });
 const wasm2Base = wasm({ threads: 2, parallelThreshold: 0, relaxedSimd: false });
+// Every convolution through one algorithm, whatever the layer would pick.
+const wasm2Gemm = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'gemm' });
+const wasm2Direct = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct' });
+const wasm1DirectBase = wasm({ threads: 1, relaxedSimd: false, convAlgorithm: 'direct' });
 
 const backends: [string, Backend][] = [
   ['reference', referenceBackend],
   ['wasm 1 thread', wasm1],
   ['wasm 2 threads', wasm2],
   ['wasm 2 threads, base SIMD', wasm2Base],
+  ['wasm 2 threads, im2col + GEMM convolutions', wasm2Gemm],
+  ['wasm 2 threads, direct convolutions', wasm2Direct],
+  ['wasm 1 thread, direct convolutions, base SIMD', wasm1DirectBase],
 ];
 
 const ref = referenceBackend;
@@ -261,6 +282,21 @@ test('conformance [wasm]: the kernels give the same bits on 1 and 2 threads', ()
   wasm2.conv2dForward(cg, x, w, null, y2);
   assert.equal(wasm2.lastThreads(), 2);
   assert.deepEqual(y2, y1);
+  // Both gradients, on a stride-1 layer (the direct data gradient) and the strided one.
+  for (const geometry of [cg, convGeometry({ n: 3, c: 5, co: 7, h: 12, w: 13, kh: 3, kw: 3, pt: 1, pl: 1 })]) {
+    const xs = randomArray(geometry.batch * geometry.inChannels * geometry.inHeight * geometry.inWidth, next);
+    const ws = randomArray(geometry.outChannels * geometry.inChannels * 9, next);
+    const dy = randomArray(geometry.batch * geometry.outChannels * geometry.outHeight * geometry.outWidth, next);
+    const dx1 = new Float32Array(xs.length), dx2 = new Float32Array(xs.length);
+    wasm1.conv2dBackwardData(geometry, dy, ws, dx1);
+    wasm2.conv2dBackwardData(geometry, dy, ws, dx2);
+    assert.deepEqual(dx2, dx1);
+    const dw1 = new Float32Array(ws.length), dw2 = new Float32Array(ws.length);
+    wasm1.conv2dBackwardWeight(geometry, xs, dy, dw1);
+    wasm2.conv2dBackwardWeight(geometry, xs, dy, dw2);
+    assert.equal(wasm2.lastThreads(), 2);
+    assert.deepEqual(dw2, dw1);
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
