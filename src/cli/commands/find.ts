@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { defineCommand } from '../command.js';
+import { readUserFile } from '../readUserFile.js';
 import { type ParsedArgs, UsageError, numberOption } from '../args.js';
 import { decodeImage } from '../../io/image.js';
 import { encodePng } from '../../io/png.js';
@@ -121,12 +121,7 @@ function find(args: ParsedArgs): number {
   if (out !== undefined && args.positionals.length > 1) throw new UsageError('waldo find: --out names one heatmap, so give one image with it');
   const model = loadDetector((args.values.weights as string | undefined) ?? DEFAULT_WEIGHTS);
   for (const file of args.positionals) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (error) {
-      throw new FormatError(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
+    const bytes = readUserFile(file);
     const raw = decodeImage(bytes, file);
     if (raw.width < 2 || raw.height < 2) throw new FormatError(file, `is ${raw.width}x${raw.height}; the detector needs at least 2x2 pixels`);
     const image = rgbBytesToScene(raw.data, raw.width, raw.height, raw.channels);

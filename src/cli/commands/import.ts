@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { defineCommand } from '../command.js';
+import { readUserFile } from '../readUserFile.js';
 import { UsageError } from '../args.js';
-import { FormatError } from '../../errors.js';
 import { importOnnx } from '../../io/onnx/import.js';
 import { saveModel } from '../../io/modelFile.js';
 
@@ -18,12 +17,7 @@ export const importCommand = defineCommand(
   (args) => {
     if (args.positionals.length !== 1) throw new UsageError("waldo import: give exactly one .onnx file (see 'waldo import --help')");
     const file = args.positionals[0];
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (error) {
-      throw new FormatError(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
+    const bytes = readUserFile(file);
     const model = importOnnx(bytes, file);
     process.stdout.write(`${model.toString()}\n${model.numParameters().toLocaleString('en-US')} parameters\n`);
     const out = args.values.out as string | undefined;

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { defineCommand } from '../command.js';
+import { readUserFile } from '../readUserFile.js';
 import { UsageError } from '../args.js';
 import { loadTrainedModel } from '../trainedModel.js';
 import { imageToInput } from '../../data/imageInput.js';
 import { noGrad } from '../../autograd/gradMode.js';
 import { softmax } from '../../ops/softmax.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { FormatError } from '../../errors.js';
 
 export const predictCommand = defineCommand(
   {
@@ -26,12 +25,7 @@ export const predictCommand = defineCommand(
     const trained = loadTrainedModel((args.values.weights as string | undefined) ?? 'runs/lenet5/model.safetensors');
     trained.model.eval();
     for (const file of args.positionals) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(file);
-      } catch (error) {
-        throw new FormatError(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      }
+      const bytes = readUserFile(file);
       const input = imageToInput(bytes, file, trained.inputShape, trained.mean, trained.std);
       const probs = noGrad(() => softmax(trained.model.call(new Tensor(input, [1, ...trained.inputShape])), 1)).toArray();
       const ranked = Array.from(probs, (p, c) => ({ c, p })).sort((a, b) => b.p - a.p).slice(0, Math.min(top, probs.length));

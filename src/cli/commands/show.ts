@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { defineCommand } from '../command.js';
+import { readUserFile } from '../readUserFile.js';
 import { UsageError } from '../args.js';
 import { loadTrainedModel } from '../trainedModel.js';
-import { FormatError } from '../../errors.js';
 import { imageToInput } from '../../data/imageInput.js';
 import { featureMaps, firstConv } from '../../explain/featureMaps.js';
 import { writeFileAtomic } from '../../io/atomicWrite.js';
@@ -36,12 +35,7 @@ export const showCommand = defineCommand(
     }
     const file = args.values.input as string | undefined;
     if (file === undefined) throw new UsageError('waldo show maps: give the image with --input IMAGE');
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (error) {
-      throw new FormatError(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
+    const bytes = readUserFile(file);
     const input = new Tensor(imageToInput(bytes, file, trained.inputShape, trained.mean, trained.std), [1, ...trained.inputShape]);
     const prefix = (args.values.out as string | undefined) ?? 'maps';
     for (const { path, output } of featureMaps(trained.model, input)) {
