@@ -97,18 +97,8 @@ function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Te
   return record(new Tensor(out, outShape), op, inputs, (gradOut) => {
     const dy = floatData(gradOut.to(dtype));
     const backend = backendFor(dtype);
-    let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    if (x.requiresGrad) {
-      const data = allocate(dtype, x.numel()) as FloatArray;
-      backend.conv2dBackwardData(geometry, dy, floatData(w), data);
-      dx = new Tensor(data, x.shape);
-    }
-    if (w.requiresGrad) {
-      const data = allocate(dtype, w.numel()) as FloatArray;
-      backend.conv2dBackwardWeight(geometry, floatData(x), dy, data);
-      dw = new Tensor(data, w.shape);
-    }
+    const dx = x.requiresGrad ? kernelOutput(dtype, x.shape, (d) => backend.conv2dBackwardData(geometry, dy, floatData(w), d)) : null;
+    const dw = w.requiresGrad ? kernelOutput(dtype, w.shape, (d) => backend.conv2dBackwardWeight(geometry, floatData(x), dy, d)) : null;
     if (b === null) return [dx, dw];
     return [dx, dw, b.requiresGrad ? channelSums(dy, batch, outChannels, b) : null];
   });
@@ -169,22 +159,19 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
   return record(new Tensor(out, outShape), op, inputs, (gradOut) => {
     const dy = floatData(gradOut.to(dtype));
     const backend = backendFor(dtype);
-    let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    if (x.requiresGrad) {
-      const data = allocate(dtype, x.numel()) as FloatArray;
-      backend.conv2dForward(geometry, dy, floatData(w), null, data);
-      dx = new Tensor(data, x.shape);
-    }
-    if (w.requiresGrad) {
-      // The transposed op's output gradient is the input of the convolution it transposes; x is that conv's output.
-      const data = allocate(dtype, w.numel()) as FloatArray;
-      backend.conv2dBackwardWeight(geometry, dy, floatData(x), data);
-      dw = new Tensor(data, w.shape);
-    }
+    const dx = x.requiresGrad ? kernelOutput(dtype, x.shape, (d) => backend.conv2dForward(geometry, dy, floatData(w), null, d)) : null;
+    // The transposed op's output gradient is the input of the convolution it transposes; x is that conv's output.
+    const dw = w.requiresGrad ? kernelOutput(dtype, w.shape, (d) => backend.conv2dBackwardWeight(geometry, dy, floatData(x), d)) : null;
     if (b === null) return [dx, dw];
     return [dx, dw, b.requiresGrad ? channelSums(dy, batch, outChannels, b) : null];
   });
+}
+
+/** A new tensor of `shape` that a kernel fills (kernels write into caller-allocated outputs). */
+function kernelOutput(dtype: 'float32' | 'float64', shape: readonly number[], fill: (out: FloatArray) => void): Tensor {
+  const out = allocate(dtype, sizeOf(shape)) as FloatArray;
+  fill(out);
+  return new Tensor(out, shape);
 }
 
 function checkWeight(op: string, x: Tensor, w: Tensor, spatialDims: 1 | 2, layout: string): void {
