@@ -3,35 +3,70 @@
  * where that is cheaper (sigmoid' = y(1 − y), tanh' = 1 − y²), so backward needs no recomputation.
  */
 import { record } from '../autograd/node.js';
+import type { FloatArray } from '../backend/backend.js';
 import { allocate } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFloat } from './convGeometry.js';
 
+/** Fills y with f(x). */
+type ForwardLoop = (x: FloatArray, y: FloatArray) => void;
+/** Fills dx with g · f'(x), given x and y = f(x). */
+type BackwardLoop = (g: FloatArray, x: FloatArray, y: FloatArray, dx: FloatArray) => void;
+
 /**
- * y = f(x) elementwise with dy/dx = derivative(x, y); the gradient is dL/dy · dy/dx.
+ * y = f(x) elementwise, with the gradient dx = g · f'(x). Each activation passes its own loops
+ * rather than per-element callbacks: one call per tensor, so V8 inlines the arithmetic into each
+ * loop (a shared loop calling f per element was megamorphic and ran at a few ns per element).
  */
-function pointwise(op: string, x: Tensor, f: (v: number) => number, derivative: (v: number, y: number) => number): Tensor {
+function pointwise(op: string, x: Tensor, forward: ForwardLoop, backward: BackwardLoop): Tensor {
   checkFloat(op, 'input', x);
-  const X = x.data;
-  const Y = allocate(x.dtype, X.length);
-  for (let i = 0; i < X.length; i++) Y[i] = f(X[i]);
+  const X = x.data as FloatArray;
+  const Y = allocate(x.dtype, X.length) as FloatArray;
+  forward(X, Y);
   return record(new Tensor(Y, x.shape), op, [x], (gradOut) => {
-    const G = gradOut.data;
-    const dx = allocate(x.dtype, X.length);
-    for (let i = 0; i < X.length; i++) dx[i] = G[i] * derivative(X[i], Y[i]);
+    const dx = allocate(x.dtype, X.length) as FloatArray;
+    backward(gradOut.data as FloatArray, X, Y, dx);
     return [new Tensor(dx, x.shape)];
   });
 }
 
 /**
- * max(0, x); the gradient at 0 is 0, as in PyTorch.
+ * max(0, x); the gradient at 0 is 0 and NaN passes through, as in PyTorch.
  *
  * @example
  * import { functional as F, tensor } from 'waldo';
  * F.relu(tensor([-1, 0, 2])).toArray(); // [0, 0, 2]
  */
 export function relu(x: Tensor): Tensor {
-  return pointwise('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
+  return pointwise('relu', x, reluForward, reluBackward);
+}
+
+// ReLU's inputs are about half negative in random order, so a compare-and-branch per element
+// mispredicts half the time (measured 5.8 ns per element on conv outputs). The float32 loops are
+// branch-free on the bits instead (about 2 ns): y keeps x's bits unless the sign bit is set (which
+// zeroes negatives, −0 and −∞) or x is NaN (kept, as PyTorch does); the gradient is g's bits masked
+// by x > 0. float64 (gradient checks) keeps the plain comparisons.
+function reluForward(X: FloatArray, Y: FloatArray): void {
+  if (X instanceof Float32Array) {
+    const x = new Int32Array(X.buffer, X.byteOffset, X.length);
+    const y = new Int32Array(Y.buffer, Y.byteOffset, Y.length);
+    for (let i = 0; i < x.length; i++) {
+      const bits = x[i], v = X[i];
+      y[i] = bits & (~(bits >> 31) | -(v !== v));
+    }
+  } else {
+    for (let i = 0; i < X.length; i++) { const v = X[i]; Y[i] = v > 0 || v !== v ? v : 0; }
+  }
+}
+
+function reluBackward(G: FloatArray, X: FloatArray, _Y: FloatArray, dx: FloatArray): void {
+  if (X instanceof Float32Array && G instanceof Float32Array) {
+    const g = new Int32Array(G.buffer, G.byteOffset, G.length);
+    const d = new Int32Array(dx.buffer, dx.byteOffset, dx.length);
+    for (let i = 0; i < X.length; i++) d[i] = g[i] & -(X[i] > 0);
+  } else {
+    for (let i = 0; i < X.length; i++) dx[i] = X[i] > 0 ? G[i] : 0;
+  }
 }
 
 /**
@@ -42,7 +77,11 @@ export function relu(x: Tensor): Tensor {
  * F.leakyRelu(tensor([-2, 3]), 0.1).toArray(); // [-0.2, 3]
  */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return pointwise('leakyRelu', x, (v) => (v > 0 ? v : v * negativeSlope), (v) => (v > 0 ? 1 : negativeSlope));
+  return pointwise(
+    'leakyRelu', x,
+    (X, Y) => { for (let i = 0; i < X.length; i++) { const v = X[i]; Y[i] = v > 0 ? v : v * negativeSlope; } },
+    (G, X, _Y, dx) => { for (let i = 0; i < X.length; i++) dx[i] = X[i] > 0 ? G[i] : G[i] * negativeSlope; },
+  );
 }
 
 /**
@@ -53,7 +92,16 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
  * F.sigmoid(tensor([0, 1000, -1000])).toArray(); // [0.5, 1, 0]
  */
 export function sigmoid(x: Tensor): Tensor {
-  return pointwise('sigmoid', x, (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))), (_v, y) => y * (1 - y));
+  return pointwise(
+    'sigmoid', x,
+    (X, Y) => {
+      for (let i = 0; i < X.length; i++) {
+        const v = X[i];
+        Y[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+      }
+    },
+    (G, _X, Y, dx) => { for (let i = 0; i < Y.length; i++) dx[i] = G[i] * Y[i] * (1 - Y[i]); },
+  );
 }
 
 /**
@@ -64,7 +112,11 @@ export function sigmoid(x: Tensor): Tensor {
  * F.tanh(tensor([0, 1])).toArray(); // [0, 0.7616]
  */
 export function tanh(x: Tensor): Tensor {
-  return pointwise('tanh', x, Math.tanh, (_v, y) => 1 - y * y);
+  return pointwise(
+    'tanh', x,
+    (X, Y) => { for (let i = 0; i < X.length; i++) Y[i] = Math.tanh(X[i]); },
+    (G, _X, Y, dx) => { for (let i = 0; i < Y.length; i++) dx[i] = G[i] * (1 - Y[i] * Y[i]); },
+  );
 }
 
 /**
@@ -77,10 +129,14 @@ export function tanh(x: Tensor): Tensor {
  */
 export function gelu(x: Tensor): Tensor {
   return pointwise(
-    'gelu',
-    x,
-    (v) => 0.5 * v * (1 + erf(v * Math.SQRT1_2)),
-    (v) => 0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI),
+    'gelu', x,
+    (X, Y) => { for (let i = 0; i < X.length; i++) { const v = X[i]; Y[i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2)); } },
+    (G, X, _Y, dx) => {
+      for (let i = 0; i < X.length; i++) {
+        const v = X[i];
+        dx[i] = G[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI));
+      }
+    },
   );
 }
 
