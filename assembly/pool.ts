@@ -7,12 +7,17 @@ import { beginSegments, nextSegment, segUnit, segLo, segHi } from './partition';
 
 const ARG0: usize = 56; // job arguments after the 14 geometry words
 
-/** out = window max, argmax = its index; the last NaN wins over everything, as in PyTorch. */
+/**
+ * out = window max, argmax = its index; the last NaN wins over everything, as in PyTorch.
+ * Pooled values arrive in random order, so "take this one?" is a select, not a branch (a
+ * mispredicted branch per element cost more than the rest of the loop).
+ */
 export function maxPoolForward(args: usize, tid: i32, nth: i32): void {
   readPoolGeometry(args);
   const x = load<usize>(args + ARG0), out = load<usize>(args + ARG0 + 4), argmax = load<usize>(args + ARG0 + 8);
   const h = H, w = W, wo = WO, sh = SH, sw = SW, pt = PT, pl = PL, dh = DH, dw = DW;
   const extentH = (KH - 1) * dh + 1, extentW = (KW - 1) * dw + 1;
+  const pairs = KH == 2 && KW == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0 && dh == 1 && dw == 1;
   beginSegments(tid, nth, N * C, HO, 1);
   while (nextSegment()) {
     const plane = x + f4(segUnit * HW);
@@ -21,7 +26,11 @@ export function maxPoolForward(args: usize, tid: i32, nth: i32): void {
       const h1 = min(h0 + extentH, h);
       while (h0 < 0) h0 += dh;
       const o = f4((segUnit * HO + i) * wo);
-      for (let j = 0; j < wo; j++) {
+      let j = 0;
+      // 2 × 2 windows with stride 2 (the common case), four outputs at a time while both rows and
+      // all eight columns exist (ceilMode can clip the last window; the scalar loop takes those).
+      if (pairs && h0 + 1 < h) j = maxPool2x2Row(plane, h0, w, min(wo, w >> 1), out + o, argmax + o);
+      for (; j < wo; j++) {
         let w0 = j * sw - pl;
         const w1 = min(w0 + extentW, w);
         while (w0 < 0) w0 += dw;
@@ -31,7 +40,9 @@ export function maxPoolForward(args: usize, tid: i32, nth: i32): void {
           for (let ix = w0; ix < w1; ix += dw) {
             const index = iy * w + ix;
             const v = load<f32>(plane + f4(index));
-            if (v > best || isNaN(v)) { best = v; at = index; }
+            const take = v > best || v != v;
+            best = select<f32>(v, best, take);
+            at = select<i32>(index, at, take);
           }
         }
         store<f32>(out + o + f4(j), best);
@@ -39,6 +50,39 @@ export function maxPoolForward(args: usize, tid: i32, nth: i32): void {
       }
     }
   }
+}
+
+// Output columns [0, n4) of one row of 2 × 2 / stride-2 windows over input rows y, y + 1, in groups
+// of four with n4 = the largest multiple of 4 ≤ n; returns n4. The candidates are visited in
+// PyTorch's order (top-left, top-right, bottom-left, bottom-right) with its rule, v > best or NaN.
+function maxPool2x2Row(plane: usize, y: i32, w: i32, n: i32, out: usize, argmax: usize): i32 {
+  const r0 = plane + f4(y * w), r1 = r0 + f4(w);
+  const step = i32x4.splat(8);
+  // Flat indices of the four candidates of outputs j … j + 3.
+  let ia = i32x4.add(i32x4.splat(y * w), v128(0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 6, 0, 0, 0));
+  const one = i32x4.splat(1), down = i32x4.splat(w);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = f4(2 * j);
+    const t0 = v128.load(r0 + o), t1 = v128.load(r0 + o, 16);
+    const b0 = v128.load(r1 + o), b1 = v128.load(r1 + o, 16);
+    let best = i32x4.shuffle(t0, t1, 0, 2, 4, 6);
+    let at = ia;
+    const ib = i32x4.add(ia, one), ic = i32x4.add(ia, down), id = i32x4.add(ic, one);
+    let v = i32x4.shuffle(t0, t1, 1, 3, 5, 7);
+    let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+    best = v128.bitselect(v, best, take); at = v128.bitselect(ib, at, take);
+    v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
+    take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+    best = v128.bitselect(v, best, take); at = v128.bitselect(ic, at, take);
+    v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
+    take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+    best = v128.bitselect(v, best, take); at = v128.bitselect(id, at, take);
+    v128.store(out + f4(j), best);
+    v128.store(argmax + f4(j), at);
+    ia = i32x4.add(ia, step);
+  }
+  return j;
 }
 
 /** dx = Σ dy routed to each window's argmax. */

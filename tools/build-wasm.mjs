@@ -19,6 +19,8 @@ const common = [
   '--enable', 'simd', '--enable', 'threads',
   '--importMemory', '--sharedMemory', '--noExportMemory',
   '--initialMemory', '1', '--maximumMemory', '65536',
+  // WALDO_WASM_NAMES=1 keeps function names (a name section), so profilers show kernels by name.
+  ...(process.env.WALDO_WASM_NAMES === '1' ? ['--debug'] : []),
 ];
 
 const variants = [

@@ -151,7 +151,11 @@ const poolSpecs: PoolSpec[] = [
   { n: 1, c: 2, h: 9, w: 9, k: 2, s: 3, p: 1, ceil: true },
   { n: 3, c: 4, h: 5, w: 5, k: 5, s: 1, p: 2 },
 ];
-const maxPoolSpecs: PoolSpec[] = [...poolSpecs, { n: 1, c: 3, h: 12, w: 11, k: 3, s: 2, p: 1, d: 2 }, { n: 1, c: 2, h: 9, w: 9, k: 2, s: 1, p: 1, d: 3, ceil: true }];
+const maxPoolSpecs: PoolSpec[] = [
+  ...poolSpecs, { n: 1, c: 3, h: 12, w: 11, k: 3, s: 2, p: 1, d: 2 }, { n: 1, c: 2, h: 9, w: 9, k: 2, s: 1, p: 1, d: 3, ceil: true },
+  // 2 × 2 / stride 2 rows long enough for the wasm kernel's four-at-a-time path, plus clipped ceilMode edges.
+  { n: 2, c: 3, h: 28, w: 28, k: 2, s: 2, p: 0 }, { n: 1, c: 2, h: 9, w: 21, k: 2, s: 2, p: 0, ceil: true },
+];
 
 const matmulShapes: [number, number, number, number][] = [
   [1, 1, 1, 1], [1, 3, 5, 7], [1, 13, 17, 19], [1, 7, 300, 9], [1, 130, 20, 37], [1, 5, 3, 1030], [3, 33, 260, 65], [2, 4, 0, 5],
@@ -234,7 +238,10 @@ for (const [name, backend] of backends) {
       const what = JSON.stringify(spec);
       // Coarse values make ties common: the first maximum must win.
       const x = randomArray(g.batch * g.channels * g.inHeight * g.inWidth, next).map((v) => Math.round(v * 3));
-      if (x.length > 7) x[7] = NaN;
+      // NaN anywhere in a window wins (the last one if several); a window of −∞ (66, 67, 94, 95 on 28-wide planes) keeps its first index.
+      for (const [at, v] of [[7, NaN], [40, NaN], [41, NaN], [100, NaN], [66, -Infinity], [67, -Infinity], [94, -Infinity], [95, -Infinity]] as const) {
+        if (at < x.length) x[at] = v;
+      }
       const size = g.batch * g.channels * g.outHeight * g.outWidth;
       const wantOut = new Float64Array(size), wantArgmax = new Int32Array(size);
       ref.maxPool2dForward(g, to64(x), wantOut, wantArgmax);
