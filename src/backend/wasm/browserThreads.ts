@@ -1,11 +1,11 @@
 import { sharedMemoryPool } from './pool.js';
 import type { ThreadPool, ThreadPoolSetup } from './threads.js';
-import { SPIN, WORKER_LOOP } from './workerLoop.js';
+import { WORKER_LOOP, WORKER_SPIN_MS } from './workerLoop.js';
 
 // The first message carries the module and the shared memory; the worker then runs the job loop.
 const workerSource = `self.onmessage = (event) => {
   self.onmessage = null;
-  const { module, memory, control, job, tid, spin } = event.data;
+  const { module, memory, control, job, tid, spinMs } = event.data;
   ${WORKER_LOOP}
 };`;
 
@@ -29,6 +29,6 @@ export function createBrowserThreadPool(setup: ThreadPoolSetup): ThreadPool | nu
   return sharedMemoryPool(setup, (tid) => {
     const worker = new scope.Worker!(url);
     worker.addEventListener('error', () => undefined);
-    worker.postMessage({ module: setup.module, memory: setup.memory, control: setup.control, job: setup.job, tid, spin: SPIN });
+    worker.postMessage({ module: setup.module, memory: setup.memory, control: setup.control, job: setup.job, tid, spinMs: WORKER_SPIN_MS });
   });
 }

@@ -5,13 +5,21 @@ import { DONE, ERROR, FAILED, READY, SIGNAL, SPIN } from './workerLoop.js';
 /**
  * The host side of the thread pool, the same in Node and browsers: workers are started by
  * `startWorker(tid)` (worker_threads or Web Workers running WORKER_LOOP) and then driven entirely
- * through the control block in shared memory — a job is one store and one notify, and the caller
+ * through the control block in shared memory — a job is one store and one notify (so is a wake-up
+ * call, a job for no threads), and the caller
  * takes share 0 and waits for the others with Atomics.wait.
  */
 export function sharedMemoryPool(setup: ThreadPoolSetup, startWorker: (tid: number) => void): ThreadPool {
   const ctrl = new Int32Array(setup.memory.buffer, setup.control, CONTROL_WORDS);
   let started = 0;
   let sequence = 0;
+
+  /** Posts the next job sequence number for `threads` threads (0: only a wake-up call). */
+  function signal(threads: number): void {
+    sequence = (sequence + 1) & 0x7fffff;
+    Atomics.store(ctrl, SIGNAL, (sequence << 8) | threads);
+    Atomics.notify(ctrl, SIGNAL);
+  }
 
   return {
     ready(workers, waitMs) {
@@ -28,12 +36,14 @@ export function sharedMemoryPool(setup: ThreadPoolSetup, startWorker: (tid: numb
       }
     },
 
+    wake() {
+      signal(0);
+    },
+
     run(threads, own) {
       Atomics.store(ctrl, DONE, 0);
       Atomics.store(ctrl, ERROR, 0);
-      sequence = (sequence + 1) & 0x7fffff;
-      Atomics.store(ctrl, SIGNAL, (sequence << 8) | threads);
-      Atomics.notify(ctrl, SIGNAL);
+      signal(threads);
       let failure: unknown = null;
       try {
         own();

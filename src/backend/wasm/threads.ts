@@ -16,6 +16,11 @@ export interface ThreadPool {
    * to take shares: all of them, or 0 while they start or if they failed to. Waits at most `waitMs`.
    */
   ready(workers: number, waitMs: number): number;
+  /**
+   * Tells sleeping workers a job is coming, so they are awake by the time it is posted (called
+   * before the inputs are copied in; waking takes longer than most copies).
+   */
+  wake(): void;
   /** Runs a job on `threads` threads: `own()` here as share 0, shares 1 … threads−1 on workers. */
   run(threads: number, own: () => void): void;
 }

@@ -117,9 +117,19 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     return ready > 0 ? Math.min(wanted, ready + 1) : 1;
   }
 
-  /** Writes the job, gives it per-thread scratch, and runs it; `work` decides the thread count. */
-  function runJob(kernel: number, args: number[], work: number): void {
+  /**
+   * Starts a kernel call of `work` multiply-adds (or element visits): picks its thread count and,
+   * when workers will share it, wakes them now so they are polling by the time the inputs are copied.
+   */
+  function begin(work: number): number {
     const threads = threadsFor(work);
+    if (threads > 1) pool!.wake();
+    arena.reset();
+    return threads;
+  }
+
+  /** Writes the job, gives it per-thread scratch, and runs it on `threads` threads (from begin()). */
+  function runJob(kernel: number, args: number[], threads: number): void {
     job[0] = kernel;
     job[1] = threads;
     for (let i = 0; i < args.length; i++) job[4 + i] = args[i]!;
@@ -144,9 +154,9 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       needLength(op, 'out', out, g.batch * g.m * g.n, shape);
       const a32 = needFloat32(op, 'a', a), b32 = needFloat32(op, 'b', b), out32 = needFloat32(op, 'out', out);
       if (out32.length === 0) return;
-      arena.reset();
+      const threads = begin(g.batch * g.m * g.n * g.k);
       const pa = arena.copyIn(a32), pb = arena.copyIn(b32), po = arena.alloc(out32.byteLength);
-      runJob(Kernel.matmul, [g.batch, g.m, g.k, g.n, g.transA ? 1 : 0, g.transB ? 1 : 0, g.batchA, g.batchB, pa, pb, po], g.batch * g.m * g.n * g.k);
+      runJob(Kernel.matmul, [g.batch, g.m, g.k, g.n, g.transA ? 1 : 0, g.transB ? 1 : 0, g.batchA, g.batchB, pa, pb, po], threads);
       arena.copyOut(po, out32);
     },
 
@@ -161,10 +171,10 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const x32 = needFloat32(op, 'x', x), w32 = needFloat32(op, 'w', w), out32 = needFloat32(op, 'out', out);
       const bias32 = bias === null ? null : needFloat32(op, 'bias', bias);
       if (s.y === 0) return;
-      arena.reset();
+      const threads = begin(s.y * (s.w / g.outChannels));
       const px = arena.copyIn(x32), pw = arena.copyIn(w32), pb = bias32 === null ? 0 : arena.copyIn(bias32);
       const po = arena.alloc(out32.byteLength);
-      runJob(Kernel.convForward, [...convFields(g), px, pw, pb, po], s.y * (s.w / g.outChannels));
+      runJob(Kernel.convForward, [...convFields(g), px, pw, pb, po], threads);
       arena.copyOut(po, out32);
     },
 
@@ -177,9 +187,9 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       needLength(op, 'dx', dx, s.x, s.text);
       const dy32 = needFloat32(op, 'dy', dy), w32 = needFloat32(op, 'w', w), dx32 = needFloat32(op, 'dx', dx);
       if (s.x === 0) return;
-      arena.reset();
+      const threads = begin(s.y * (s.w / g.outChannels));
       const pdy = arena.copyIn(dy32), pw = arena.copyIn(w32), pdx = arena.alloc(dx32.byteLength);
-      runJob(Kernel.convBackwardData, [...convFields(g), pdy, pw, pdx], s.y * (s.w / g.outChannels));
+      runJob(Kernel.convBackwardData, [...convFields(g), pdy, pw, pdx], threads);
       arena.copyOut(pdx, dx32);
     },
 
@@ -192,9 +202,9 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       needLength(op, 'dw', dw, s.w, s.text);
       const x32 = needFloat32(op, 'x', x), dy32 = needFloat32(op, 'dy', dy), dw32 = needFloat32(op, 'dw', dw);
       if (s.w === 0) return;
-      arena.reset();
+      const threads = begin(s.y * (s.w / g.outChannels));
       const px = arena.copyIn(x32), pdy = arena.copyIn(dy32), pdw = arena.alloc(dw32.byteLength);
-      runJob(Kernel.convBackwardWeight, [...convFields(g), px, pdy, pdw], s.y * (s.w / g.outChannels));
+      runJob(Kernel.convBackwardWeight, [...convFields(g), px, pdy, pdw], threads);
       arena.copyOut(pdw, dw32);
     },
 
@@ -207,9 +217,9 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       needLength(op, 'argmax', argmax, planes * g.outHeight * g.outWidth, shape);
       const x32 = needFloat32(op, 'x', x), out32 = needFloat32(op, 'out', out);
       if (out32.length === 0) return;
-      arena.reset();
+      const threads = begin(out32.length * g.kernelHeight * g.kernelWidth);
       const px = arena.copyIn(x32), po = arena.alloc(out32.byteLength), pi = arena.alloc(argmax.byteLength);
-      runJob(Kernel.maxPoolForward, [...poolFields(g), px, po, pi], out32.length * g.kernelHeight * g.kernelWidth);
+      runJob(Kernel.maxPoolForward, [...poolFields(g), px, po, pi], threads);
       arena.copyOut(po, out32);
       arena.copyOut(pi, argmax);
     },
@@ -223,9 +233,9 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       needLength(op, 'dx', dx, planes * g.inHeight * g.inWidth, shape);
       const dy32 = needFloat32(op, 'dy', dy), dx32 = needFloat32(op, 'dx', dx);
       if (dx32.length === 0) return;
-      arena.reset();
+      const threads = begin(dx32.length + dy32.length);
       const pdy = arena.copyIn(dy32), pi = arena.copyIn(argmax), pdx = arena.alloc(dx32.byteLength);
-      runJob(Kernel.maxPoolBackward, [...poolFields(g), pdy, pi, pdx], dx32.length + dy32.length);
+      runJob(Kernel.maxPoolBackward, [...poolFields(g), pdy, pi, pdx], threads);
       arena.copyOut(pdx, dx32);
     },
 
@@ -237,9 +247,9 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       needLength(op, 'out', out, planes * g.outHeight * g.outWidth, shape);
       const x32 = needFloat32(op, 'x', x), out32 = needFloat32(op, 'out', out);
       if (out32.length === 0) return;
-      arena.reset();
+      const threads = begin(out32.length * g.kernelHeight * g.kernelWidth);
       const px = arena.copyIn(x32), po = arena.alloc(out32.byteLength);
-      runJob(Kernel.avgPoolForward, [...poolFields(g), countIncludePad ? 1 : 0, px, po], out32.length * g.kernelHeight * g.kernelWidth);
+      runJob(Kernel.avgPoolForward, [...poolFields(g), countIncludePad ? 1 : 0, px, po], threads);
       arena.copyOut(po, out32);
     },
 
@@ -251,9 +261,9 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       needLength(op, 'dx', dx, planes * g.inHeight * g.inWidth, shape);
       const dy32 = needFloat32(op, 'dy', dy), dx32 = needFloat32(op, 'dx', dx);
       if (dx32.length === 0) return;
-      arena.reset();
+      const threads = begin(dy32.length * g.kernelHeight * g.kernelWidth);
       const pdy = arena.copyIn(dy32), pdx = arena.alloc(dx32.byteLength);
-      runJob(Kernel.avgPoolBackward, [...poolFields(g), countIncludePad ? 1 : 0, pdy, pdx], dy32.length * g.kernelHeight * g.kernelWidth);
+      runJob(Kernel.avgPoolBackward, [...poolFields(g), countIncludePad ? 1 : 0, pdy, pdx], threads);
       arena.copyOut(pdx, dx32);
     },
 
