@@ -8,7 +8,7 @@ import { gemm, useStridedB, useIm2colB, useIm2colTB, GEMM_SCRATCH_BYTES, INIT_ZE
 import { col2im } from './im2col';
 import { beginSegments, nextSegment, segUnit, segLo, segHi } from './partition';
 import { depthwiseScratch, depthwiseForward, depthwiseBackwardData, depthwiseBackwardWeight } from './depthwise';
-import { setDirect, directScratch, packDirectWeights, directRows, directWeightScratch, directWeightBegin, directWeightImage, directWeightEnd } from './direct';
+import { setDirect, chooseDirectLayout, directScratch, packDirectWeights, directRows, directWeightScratch, directWeightBegin, directWeightImage, directWeightEnd } from './direct';
 
 /** Floats of the per-thread dcol buffer for the data gradient (512 KiB: an L2-sized chunk). */
 const DCOL_FLOATS: i32 = 1 << 17;
@@ -17,7 +17,10 @@ const DCOL_FLOATS: i32 = 1 << 17;
 const ARG0: usize = 64;
 /** Deepest GEMM (taps per output) the direct forward and data-gradient kernels take in automatic mode. */
 const DIRECT_MAX_K: i32 = 1536;
-/** Job argument word with the algorithm choice: 0 automatic, 1 GEMM, 2 direct (where it applies). */
+/**
+ * Job argument word with the algorithm choice: 0 automatic, 1 GEMM, 2 direct (where it applies) with
+ * the by-position kernels, 3 direct with the by-channel kernels (direct.ts).
+ */
 const ALGO: usize = 96;
 
 /** Depthwise-like convolutions (one input channel per group, few outputs each) run the direct kernels. */
@@ -32,14 +35,21 @@ function useDirect(): bool {
 function forwardDirect(args: usize): bool {
   const algo = load<i32>(args + ALGO);
   if (algo == 1 || isPointwise()) return false;
-  if (algo == 2) return true;
+  if (algo >= 2) return true;
   // Measured against the GEMM: the direct kernels win up to a few hundred channels, except on very
   // deep layers (no K blocking) and on rows of ≤ 4 outputs (half of each 8-wide strip idle).
   return COG <= 16 || (KG <= DIRECT_MAX_K && WO > 4);
 }
 
-function setForwardDirect(): void {
+function setForwardDirect(args: usize): void {
   setDirect(CIG, H, W, COG, HO, WO, KH, KW, SH, SW, DH, DW, PT, PL);
+  chooseDirectLayout(directLayout(args));
+}
+
+/** The direct kernels' layout the algorithm word forces: 0 none, 1 by position, 2 by channel. */
+function directLayout(args: usize): i32 {
+  const algo = load<i32>(args + ALGO);
+  return algo == 2 ? 1 : algo == 3 ? 2 : 0;
 }
 
 /**
@@ -49,18 +59,19 @@ function setForwardDirect(): void {
 function backwardDataDirect(args: usize): bool {
   const algo = load<i32>(args + ALGO);
   if (algo == 1 || isPointwise() || SH != 1 || SW != 1 || (KH - 1) * DH < PT || (KW - 1) * DW < PL) return false;
-  if (algo == 2) return true;
+  if (algo >= 2) return true;
   return CIG <= 16 || (COG * KHW <= DIRECT_MAX_K && W > 4);
 }
 
-function setBackwardDataDirect(): void {
+function setBackwardDataDirect(args: usize): void {
   setDirect(COG, HO, WO, CIG, H, W, KH, KW, 1, 1, DH, DW, (KH - 1) * DH - PT, (KW - 1) * DW - PL);
+  chooseDirectLayout(directLayout(args));
 }
 
 export function convForwardScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
-  if (forwardDirect(args)) { setForwardDirect(); return directScratch(); }
+  if (forwardDirect(args)) { setForwardDirect(args); return directScratch(); }
   return GEMM_SCRATCH_BYTES;
 }
 
@@ -75,7 +86,7 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
   if (useDirect()) { depthwiseForward(x, w, bias, out, tid, nth, scratch); return; }
   if (forwardDirect(args)) {
     // Threads split the (image·group, output row) space.
-    setForwardDirect();
+    setForwardDirect(args);
     beginSegments(tid, nth, N * G, HO, 1);
     let packed = -1;
     while (nextSegment()) {
@@ -104,7 +115,7 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
 export function convBackwardDataScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
-  if (backwardDataDirect(args)) { setBackwardDataDirect(); return directScratch(); }
+  if (backwardDataDirect(args)) { setBackwardDataDirect(args); return directScratch(); }
   return GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
 }
 
@@ -119,7 +130,7 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   if (useDirect()) { depthwiseBackwardData(dy, w, dx, tid, nth, scratch); return; }
   if (backwardDataDirect(args)) {
     // Threads split the (image·group, input row) space. Packed weight (c, (o, a, b)) = w[o, c, flipped a, b].
-    setBackwardDataDirect();
+    setBackwardDataDirect(args);
     beginSegments(tid, nth, N * G, H, 1);
     let packed = -1;
     while (nextSegment()) {
@@ -181,7 +192,7 @@ const DIRECT_WEIGHT_MAX: i32 = 1 << 16;
 export function convBackwardWeightScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
-  if (backwardWeightDirect(args)) { setForwardDirect(); return directWeightScratch(); }
+  if (backwardWeightDirect(args)) { setForwardDirect(args); return directWeightScratch(); }
   return GEMM_SCRATCH_BYTES;
 }
 
@@ -195,7 +206,7 @@ export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usi
   if (useDirect()) { depthwiseBackwardWeight(x, dy, dw, tid, nth, scratch); return; }
   if (backwardWeightDirect(args)) {
     // Threads split the (group, weight column) space in multiples of 4 columns (whole tiles).
-    setForwardDirect();
+    setForwardDirect(args);
     beginSegments(tid, nth, G, KG, 4);
     while (nextSegment()) {
       const g = segUnit;

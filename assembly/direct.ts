@@ -11,10 +11,14 @@
 //   output (o, oy, ox), tap t = (c, a, b) reads row oy·sh + a·dh, column ox·sw + b·dw, i.e.
 //   phase (b·dw) mod sw, q = ox + ⌊b·dw / sw⌋  →  src(oy, ox) + tab[t]
 //
-// The micro-kernels are the GEMM's with B read in place: 4 output channels × 8 outputs (8
-// accumulators), and 2 channels × 16 outputs for the 1–3 channels left over; weights are packed per
-// channel quad / pair as [K][4] / [K][2], taps in the same order for every output, so results do not
-// depend on how threads split the rows.
+// Two families of micro-kernels, both with B read in place and taps in the same order for every
+// output, so results do not depend on how threads split the rows:
+// - by position: 4 output channels × 8 outputs of a row (8 accumulators), and 2 channels × 16 outputs
+//   for the 1–3 channels left over; weights packed per channel quad / pair as [K][4] / [K][2];
+// - by channel (XNNPACK's layout): 8 output channels × 4 outputs (8 accumulators; 8 × 5 with 10
+//   spilled in V8 and ran 2.5× slower); weights packed per block of 8 channels as [K][8]. Rows whose
+//   width is not a multiple of 8 (10, 14 …) waste lanes or run the half-speed 4 × 4 tail in the
+//   first family; this one wastes at most 3 outputs of a row and nothing for channels in 8s.
 import { f4, madd, copyFloats, zeroFloats } from './simd';
 
 /** Floats of padded input held at once (per thread): about an L2's worth. */
@@ -44,6 +48,9 @@ let nPairs: i32 = 0;
 /** Output channels rounded up to quads and pairs, taps rounded up to 4 (weight gradient). */
 let coPad: i32 = 0;
 let kPad: i32 = 0;
+/** Whether the forward kernels run by channel (blocks of 8 channels × 4 outputs), and the block count. */
+let byChannel: bool = false;
+let nBlocks: i32 = 0;
 
 /** Sets the problem (all sizes per image and group). */
 export function setDirect(ci_: i32, hi_: i32, wi_: i32, co_: i32, ho_: i32, wo_: i32, kh_: i32, kw_: i32,
@@ -60,6 +67,21 @@ export function setDirect(ci_: i32, hi_: i32, wi_: i32, co_: i32, ho_: i32, wo_:
   nQuads = co >> 2;
   nPairs = ((co & 3) + 1) >> 1;
   coPad = nQuads * 4 + nPairs * 2;
+  nBlocks = (co + 7) >> 3;
+  byChannel = false;
+}
+
+/**
+ * Whether the by-channel kernels should run the current problem: when they compute fewer
+ * (channel, output) slots than the by-position ones, counting the 4 × 4 tail at twice its slots
+ * (4 accumulators run at half the rate of 8). 0 picks, 1 forces by position, 2 forces by channel.
+ */
+export function chooseDirectLayout(force: i32): void {
+  if (force != 0) { byChannel = force == 2; return; }
+  // A row tail of 1–4 runs 4 × 4 (4 slots at half rate), of 5–7 runs 4 × 8: 8 slots either way.
+  const byPosition = nQuads * 4 * (((wo + 7) >> 3) * 8) + nPairs * 2 * (((wo + 15) >> 4) * 16);
+  const byChannelSlots = nBlocks * 8 * ((wo + 3) / 4) * 4;
+  byChannel = byChannelSlots < byPosition;
 }
 
 function bandPaddedRows(rows: i32): i32 {
@@ -70,19 +92,24 @@ function paddedFloats(): i32 {
   return ci * sw * wq * bandPaddedRows(bandRows);
 }
 
+/** Output channels as packed: rounded up to blocks of 8, or to quads and pairs. */
+function packedChannels(): i32 {
+  return byChannel ? nBlocks * 8 : nQuads * 4 + nPairs * 2;
+}
+
 function packedFloats(): i32 {
-  return (nQuads * 4 + nPairs * 2) * K;
+  return packedChannels() * K;
 }
 
 /** Per-thread scratch for the current problem. */
 export function directScratch(): usize {
-  return f4(packedFloats() + (nQuads * 4 + nPairs * 2) + K + 4 * 16 + paddedFloats() + 16);
+  return f4(packedFloats() + packedChannels() + K + 4 * 16 + paddedFloats() + 16);
 }
 
 // Scratch layout.
 function packedAt(scratch: usize): usize { return scratch; }
 function biasAt(scratch: usize): usize { return scratch + f4(packedFloats()); }
-function tableAt(scratch: usize): usize { return biasAt(scratch) + f4(nQuads * 4 + nPairs * 2); }
+function tableAt(scratch: usize): usize { return biasAt(scratch) + f4(packedChannels()); }
 function tileAt(scratch: usize): usize { return tableAt(scratch) + f4(K); }
 function bandAt(scratch: usize): usize { return (tileAt(scratch) + f4(4 * 16) + 15) & ~(<usize>15); }
 
@@ -95,8 +122,24 @@ export function packDirectWeights(scratch: usize, w: usize, rsO: i32, rsC: i32, 
   const khw = kh * kw;
   let dst = packedAt(scratch);
   const bp = biasAt(scratch);
-  const rowsPadded = nQuads * 4 + nPairs * 2;
+  const rowsPadded = packedChannels();
   for (let r = 0; r < rowsPadded; r++) store<f32>(bp + f4(r), r < co && bias != 0 ? load<f32>(bias + f4(r)) : 0);
+  if (byChannel) {
+    // [block][K][8], zero past co.
+    for (let o0 = 0; o0 < co; o0 += 8) {
+      for (let t = 0; t < K; t++) {
+        const c = t / khw;
+        let r = t - c * khw;
+        if (flip) r = khw - 1 - r;
+        for (let i = 0; i < 8; i++) {
+          const o = o0 + i;
+          store<f32>(dst + f4(i), o < co ? load<f32>(w + f4(o * rsO + c * rsC + r)) : 0);
+        }
+        dst += 32;
+      }
+    }
+    return;
+  }
   let o0 = 0;
   while (o0 < co) {
     const mr = o0 + 4 <= co - (co & 3) ? 4 : 2;
@@ -240,6 +283,36 @@ function kernel2x16(k: i32, pa: usize, tab: usize, src: usize, bp: usize, dst: u
   }
 }
 
+// 8 channels × 4 outputs: channels o0 … o0 + 7 of the block (mc ≤ 8 valid, channel planes
+// `plane` bytes apart) at outputs dst … dst + n − 1 (n ≤ 4 valid), reading consecutive columns.
+function kernel8x4(k: i32, pw: usize, tab: usize, src: usize, bp: usize, dst: usize, plane: usize, mc: i32, n: i32, tile: usize): void {
+  const bLo = v128.load(bp), bHi = v128.load(bp, 16);
+  let c0l = bLo, c0h = bHi, c1l = bLo, c1h = bHi, c2l = bLo, c2h = bHi, c3l = bLo, c3h = bHi;
+  const end = tab + f4(k);
+  while (tab < end) {
+    const p = src + <usize>load<i32>(tab);
+    const wl = v128.load(pw), wh = v128.load(pw, 16);
+    let x = v128.load32_splat(p);
+    c0l = madd(x, wl, c0l); c0h = madd(x, wh, c0h);
+    x = v128.load32_splat(p, 4);
+    c1l = madd(x, wl, c1l); c1h = madd(x, wh, c1h);
+    x = v128.load32_splat(p, 8);
+    c2l = madd(x, wl, c2l); c2h = madd(x, wh, c2h);
+    x = v128.load32_splat(p, 12);
+    c3l = madd(x, wl, c3l); c3h = madd(x, wh, c3h);
+    pw += 32; tab += 4;
+  }
+  // tile [4 outputs][8 channels] → the NCHW planes.
+  v128.store(tile, c0l); v128.store(tile, c0h, 16);
+  v128.store(tile, c1l, 32); v128.store(tile, c1h, 48);
+  v128.store(tile, c2l, 64); v128.store(tile, c2h, 80);
+  v128.store(tile, c3l, 96); v128.store(tile, c3h, 112);
+  for (let o = 0; o < mc; o++) {
+    const d = dst + <usize>o * plane;
+    for (let q = 0; q < n; q++) store<f32>(d + f4(q), load<f32>(tile + f4(q * 8 + o)));
+  }
+}
+
 /**
  * Output rows [y0, y1) of every output channel: x holds the ci input planes, out the co output
  * planes [ho, wo]; weights packed by packDirectWeights into the same scratch.
@@ -254,6 +327,20 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
     buildTable(tab, rows);
     const rowStep = f4(sh * wq);
     let pa = pa0, bp = bp0;
+    if (byChannel) {
+      for (let b = 0; b < nBlocks; b++) {
+        const mc = min(8, co - b * 8);
+        const outB = out + <usize>(b * 8) * plane;
+        let src = band;
+        for (let oy = r0; oy < r1; oy++) {
+          const dst = outB + f4(oy * wo);
+          for (let ox = 0; ox < wo; ox += 4) kernel8x4(K, pa, tab, src + f4(ox), bp, dst + f4(ox), plane, mc, min(4, wo - ox), tile);
+          src += rowStep;
+        }
+        pa += f4(8 * K); bp += 32;
+      }
+      continue;
+    }
     for (let q = 0; q < nQuads; q++) {
       const outQ = out + <usize>(q * 4) * plane;
       let src = band;

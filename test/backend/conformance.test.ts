@@ -3,7 +3,7 @@
 // NR 8, KC 256, MC 128, NC 1024), odd channel counts, groups, stride, dilation and padding. The
 // backends under test: reference (float32), wasm on 1 thread, on 2 threads with splitting forced
 // even for small shapes, on 2 threads with base SIMD, and with every convolution forced onto
-// im2col + GEMM or onto the direct kernels. Then the PyTorch fixtures of every
+// im2col + GEMM or onto the direct kernels (by position or by channel). Then the PyTorch fixtures of every
 // kernel-backed op, run through the public ops under setBackend('reference') and setBackend('wasm').
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -177,6 +177,7 @@ const wasm2Base = wasm({ threads: 2, parallelThreshold: 0, relaxedSimd: false })
 const wasm2Gemm = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'gemm' });
 const wasm2Direct = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct' });
 const wasm1DirectBase = wasm({ threads: 1, relaxedSimd: false, convAlgorithm: 'direct' });
+const wasm2ByChannel = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct-by-channel' });
 
 const backends: [string, Backend][] = [
   ['reference', referenceBackend],
@@ -186,6 +187,7 @@ const backends: [string, Backend][] = [
   ['wasm 2 threads, im2col + GEMM convolutions', wasm2Gemm],
   ['wasm 2 threads, direct convolutions', wasm2Direct],
   ['wasm 1 thread, direct convolutions, base SIMD', wasm1DirectBase],
+  ['wasm 2 threads, direct convolutions by channel', wasm2ByChannel],
 ];
 
 const ref = referenceBackend;

@@ -31,9 +31,10 @@ export interface WasmBackendOptions {
   parallelThreshold?: number;
   /**
    * @internal Convolution algorithm for benchmarks and tests: 'auto' (default) picks per layer,
-   * 'gemm' forces im2col + GEMM, 'direct' the direct kernels wherever they apply.
+   * 'gemm' forces im2col + GEMM, 'direct' the direct kernels wherever they apply (by-position
+   * micro-kernels), 'direct-by-channel' the same with the by-channel micro-kernels.
    */
-  convAlgorithm?: 'auto' | 'gemm' | 'direct';
+  convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel';
 }
 
 /** What the benchmark and tests may inspect beyond the Backend interface. */
@@ -76,7 +77,7 @@ function checkConv(op: string, g: Conv2dGeometry): void {
 
 /** Job argument word of the convolution algorithm choice (assembly/conv.ts ALGO). */
 const CONV_ALGO_WORD = 24;
-const convAlgoCodes = { auto: 0, gemm: 1, direct: 2 } as const;
+const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3 } as const;
 
 const convFields = (g: Conv2dGeometry): number[] => [
   g.batch, g.inChannels, g.outChannels, g.groups, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
