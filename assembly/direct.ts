@@ -113,13 +113,27 @@ function tableAt(scratch: usize): usize { return biasAt(scratch) + f4(packedChan
 function tileAt(scratch: usize): usize { return tableAt(scratch) + f4(K); }
 function bandAt(scratch: usize): usize { return (tileAt(scratch) + f4(4 * 16) + 15) & ~(<usize>15); }
 
+// The forward kernels take taps in the order t = (a, c, b), kernel row first, so that the taps of
+// the kernel rows that fall on a band's padding rows are one contiguous range to leave out (see
+// tapRange); the weight gradient keeps t = (c, a, b), the layout of dw.
+
+/** Float offset of tap t = (a, c, b) of output channel 0 in a weight with channel stride rsC. */
+function tapOffset(t: i32, rsC: i32, flip: bool): i32 {
+  const cb = ci * kw;
+  const a = t / cb;
+  const rest = t - a * cb;
+  const c = rest / kw;
+  let r = a * kw + (rest - c * kw);
+  if (flip) r = kh * kw - 1 - r;
+  return c * rsC + r;
+}
+
 /**
- * Packs the weights of one problem: weight (o, t) for t = (c, a, b) is at
+ * Packs the weights of one problem: weight (o, t) for t = (a, c, b) is at
  * w + 4·(o·rsO + c·rsC + a'·kw + b') with (a', b') = (a, b), or (kh−1−a, kw−1−b) when `flip`.
  * Also packs the bias (0 = none).
  */
 export function packDirectWeights(scratch: usize, w: usize, rsO: i32, rsC: i32, flip: bool, bias: usize): void {
-  const khw = kh * kw;
   let dst = packedAt(scratch);
   const bp = biasAt(scratch);
   const rowsPadded = packedChannels();
@@ -128,12 +142,10 @@ export function packDirectWeights(scratch: usize, w: usize, rsO: i32, rsC: i32, 
     // [block][K][8], zero past co.
     for (let o0 = 0; o0 < co; o0 += 8) {
       for (let t = 0; t < K; t++) {
-        const c = t / khw;
-        let r = t - c * khw;
-        if (flip) r = khw - 1 - r;
+        const at = w + f4(tapOffset(t, rsC, flip));
         for (let i = 0; i < 8; i++) {
           const o = o0 + i;
-          store<f32>(dst + f4(i), o < co ? load<f32>(w + f4(o * rsO + c * rsC + r)) : 0);
+          store<f32>(dst + f4(i), o < co ? load<f32>(at + f4(o * rsO)) : 0);
         }
         dst += 32;
       }
@@ -144,12 +156,10 @@ export function packDirectWeights(scratch: usize, w: usize, rsO: i32, rsC: i32, 
   while (o0 < co) {
     const mr = o0 + 4 <= co - (co & 3) ? 4 : 2;
     for (let t = 0; t < K; t++) {
-      const c = t / khw;
-      let r = t - c * khw;
-      if (flip) r = khw - 1 - r;
+      const at = w + f4(tapOffset(t, rsC, flip));
       for (let i = 0; i < mr; i++) {
         const o = o0 + i;
-        store<f32>(dst + f4(i), o < co ? load<f32>(w + f4(o * rsO + c * rsC + r)) : 0);
+        store<f32>(dst + f4(i), o < co ? load<f32>(at + f4(o * rsO)) : 0);
       }
       dst += f4(mr);
     }
@@ -195,16 +205,29 @@ function padBand(band: usize, x: usize, Y0: i32, Y1: i32): void {
   }
 }
 
-// Byte offsets of the K taps relative to an output's (row, column) origin in the band.
-function buildTable(tab: usize, rows: i32): void {
+// Byte offsets of the K taps relative to an output's (row, column) origin in the band, taps in
+// the order (a, c, b) when `rowFirst` (forward kernels), (c, a, b) otherwise (weight gradient).
+function buildTable(tab: usize, rows: i32, rowFirst: bool): void {
   const phase = rows * wq, chan = sw * phase;
-  let t = 0;
   for (let c = 0; c < ci; c++) for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) {
     const col = b * dw;
     const ph = col % sw;
+    const t = rowFirst ? (a * ci + c) * kw + b : (c * kh + a) * kw + b;
     store<i32>(tab + f4(t), <i32>f4(c * chan + ph * phase + a * dh * wq + col / sw));
-    t++;
   }
+}
+
+// The taps of output row oy that read real input rows: kernel rows a with pt ≤ oy·sh + a·dh < pt + hi
+// (the others read zero padding), as the range [tapLo, tapLo + tapCount) of the (a, c, b) order.
+let tapLo: i32 = 0;
+let tapCount: i32 = 0;
+function tapRange(oy: i32): void {
+  const top = pt - oy * sh;
+  const aLo = top <= 0 ? 0 : (top + dh - 1) / dh;
+  const bottom = pt + hi - 1 - oy * sh;
+  const aHi = bottom < 0 ? -1 : min(kh - 1, bottom / dh);
+  tapLo = aLo * ci * kw;
+  tapCount = aHi >= aLo ? (aHi - aLo + 1) * ci * kw : 0;
 }
 
 // 4 channels × 8 outputs: out rows at dst + r·ldo (bytes), n ≤ 8 valid outputs.
@@ -324,7 +347,7 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
     const r1 = min(y1, r0 + bandRows);
     const Y0 = r0 * sh, rows = bandPaddedRows(r1 - r0);
     padBand(band, x, Y0, Y0 + rows);
-    buildTable(tab, rows);
+    buildTable(tab, rows, true);
     const rowStep = f4(sh * wq);
     let pa = pa0, bp = bp0;
     if (byChannel) {
@@ -334,7 +357,9 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
         let src = band;
         for (let oy = r0; oy < r1; oy++) {
           const dst = outB + f4(oy * wo);
-          for (let ox = 0; ox < wo; ox += 4) kernel8x4(K, pa, tab, src + f4(ox), bp, dst + f4(ox), plane, mc, min(4, wo - ox), tile);
+          tapRange(oy);
+          const pw = pa + f4(tapLo * 8), tb = tab + f4(tapLo);
+          for (let ox = 0; ox < wo; ox += 4) kernel8x4(tapCount, pw, tb, src + f4(ox), bp, dst + f4(ox), plane, mc, min(4, wo - ox), tile);
           src += rowStep;
         }
         pa += f4(8 * K); bp += 32;
@@ -346,9 +371,11 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
       let src = band;
       for (let oy = r0; oy < r1; oy++) {
         const dst = outQ + f4(oy * wo);
+        tapRange(oy);
+        const pw = pa + f4(tapLo * 4), tb = tab + f4(tapLo);
         let ox = 0;
-        for (; ox + 4 < wo; ox += 8) kernel4x8(K, pa, tab, src + f4(ox), bp, dst + f4(ox), plane, min(8, wo - ox), tile);
-        if (ox < wo) kernel4x4(K, pa, tab, src + f4(ox), bp, dst + f4(ox), plane, wo - ox, tile);
+        for (; ox + 4 < wo; ox += 8) kernel4x8(tapCount, pw, tb, src + f4(ox), bp, dst + f4(ox), plane, min(8, wo - ox), tile);
+        if (ox < wo) kernel4x4(tapCount, pw, tb, src + f4(ox), bp, dst + f4(ox), plane, wo - ox, tile);
         src += rowStep;
       }
       pa += f4(4 * K); bp += 16;
@@ -360,7 +387,9 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
       let src = band;
       for (let oy = r0; oy < r1; oy++) {
         const dst = outP + f4(oy * wo);
-        for (let ox = 0; ox < wo; ox += 16) kernel2x16(K, pa, tab, src + f4(ox), bp, dst + f4(ox), plane, mr, min(16, wo - ox), tile);
+        tapRange(oy);
+        const pw = pa + f4(tapLo * 2), tb = tab + f4(tapLo);
+        for (let ox = 0; ox < wo; ox += 16) kernel2x16(tapCount, pw, tb, src + f4(ox), bp, dst + f4(ox), plane, mr, min(16, wo - ox), tile);
         src += rowStep;
       }
       pa += f4(2 * K); bp += 8;
@@ -488,7 +517,7 @@ export function directWeightImage(x: usize, dy: usize, t0: i32, t1: i32, scratch
     const r1 = min(ho, r0 + bandRows), rowsOut = r1 - r0;
     const Y0 = r0 * sh, rows = bandPaddedRows(rowsOut);
     padBand(band, x, Y0, Y0 + rows);
-    buildTable(tab, rows);
+    buildTable(tab, rows, false);
     for (let t = K; t < kPad; t++) store<i32>(tab + f4(t), 0);
     // dy rows [r0, r1) of every channel, zero past wo and in the padding channels.
     const ldDy = f4(rowsOut * wop);
