@@ -7,6 +7,8 @@
 import { matmul, matmulScratch } from './matmul';
 import { convForward, convForwardScratch, convBackwardData, convBackwardDataScratch, convBackwardWeight, convBackwardWeightScratch } from './conv';
 import { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward, avgPoolScratch } from './pool';
+import { channelMoments, channelDots, channelAffine } from './channels';
+import { reluForward, reluBackward } from './relu';
 import { readPoolGeometry } from './geometry';
 import { madd } from './simd';
 
@@ -19,6 +21,11 @@ const MAX_POOL_FORWARD = 5;
 const MAX_POOL_BACKWARD = 6;
 const AVG_POOL_FORWARD = 7;
 const AVG_POOL_BACKWARD = 8;
+const CHANNEL_MOMENTS = 9;
+const CHANNEL_DOTS = 10;
+const CHANNEL_AFFINE = 11;
+const RELU_FORWARD = 12;
+const RELU_BACKWARD = 13;
 
 /** Per-thread scratch bytes the job needs (the host allocates thread count × this). */
 export function scratchBytes(job: usize): usize {
@@ -48,6 +55,11 @@ export function run(job: usize, tid: i32): void {
     case MAX_POOL_BACKWARD: maxPoolBackward(args, tid, nth); break;
     case AVG_POOL_FORWARD: avgPoolForward(args, tid, nth, scratch); break;
     case AVG_POOL_BACKWARD: avgPoolBackward(args, tid, nth, scratch); break;
+    case CHANNEL_MOMENTS: channelMoments(args, tid, nth); break;
+    case CHANNEL_DOTS: channelDots(args, tid, nth); break;
+    case CHANNEL_AFFINE: channelAffine(args, tid, nth); break;
+    case RELU_FORWARD: reluForward(args, tid, nth); break;
+    case RELU_BACKWARD: reluBackward(args, tid, nth); break;
     default: unreachable();
   }
 }

@@ -47,6 +47,19 @@ export interface MatmulGeometry {
   batchB: 0 | 1;
 }
 
+/**
+ * Geometry of the per-channel kernels (batch normalization): x is [batch, channels, spatial], where
+ * spatial is every position of one channel's plane (H·W, or 1 for [N, C] inputs).
+ */
+export interface ChannelGeometry {
+  batch: number; channels: number; spatial: number;
+}
+
+/** The extra term of channelAffine: + (x − center[c])·coef[c]. */
+export interface ChannelAffineTerm {
+  x: FloatArray; center: Float64Array; coef: Float64Array;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -74,4 +87,17 @@ export interface Backend {
   avgPool2dForward(g: Pool2dGeometry, countIncludePad: boolean, x: FloatArray, out: FloatArray): void;
   /** dx (overwritten) = each dy spread evenly over its window with the same divisor as the forward pass. */
   avgPool2dBackward(g: Pool2dGeometry, countIncludePad: boolean, dy: FloatArray, dx: FloatArray): void;
+
+  // Layout: [batch, channels, spatial]; per-channel results are float64, one value per channel.
+  /** mean[c] = Σx / (batch·spatial) and squares[c] = Σ(x − mean[c])² over channel c. */
+  channelMoments(g: ChannelGeometry, x: FloatArray, mean: Float64Array, squares: Float64Array): void;
+  /** sums[c] = Σdy and dots[c] = Σ dy·(x − center[c]) over channel c. */
+  channelDots(g: ChannelGeometry, dy: FloatArray, x: FloatArray, center: Float64Array, sums: Float64Array, dots: Float64Array): void;
+  /** out = src·scale[c] + shift[c] (+ (x − center[c])·coef[c] with `term`), channel by channel (overwrites out). */
+  channelAffine(g: ChannelGeometry, src: FloatArray, scale: Float64Array, shift: Float64Array, term: ChannelAffineTerm | null, out: FloatArray): void;
+
+  /** out = max(x, 0) elementwise, NaN kept (overwrites out). */
+  relu(x: FloatArray, out: FloatArray): void;
+  /** dx = dy where x > 0, +0 elsewhere (overwrites dx). */
+  reluBackward(dy: FloatArray, x: FloatArray, dx: FloatArray): void;
 }

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Tensor, functional as F, getBackend, registerBackend, setBackend } from '../../src/index.js';
-import type { Backend, Conv2dGeometry, FloatArray, MatmulGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
+import type { Backend, ChannelGeometry, Conv2dGeometry, FloatArray, MatmulGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
 import { createWasmBackend } from '../../src/backend/wasm/create.js';
 import type { WasmBackend } from '../../src/backend/wasm/wasmBackend.js';
@@ -271,6 +271,76 @@ for (const [name, backend] of backends) {
       const dx = new Float32Array(x.length).fill(NaN);
       backend.avgPool2dBackward(g, countIncludePad, dy, dx);
       assertClose(dx, oracle([dy], dx.length, ([dy], o) => ref.avgPool2dBackward(g, countIncludePad, dy!, o)), `avgPool2dBackward ${what}`);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch normalization's per-channel kernels and ReLU: planes that are not multiples of the vector
+// width, longer than one f32 chunk (512), a [N, C] case (spatial 1), and means far from zero.
+
+const channelSpecs: ChannelGeometry[] = [
+  { batch: 3, channels: 5, spatial: 7 }, { batch: 2, channels: 3, spatial: 1301 }, { batch: 17, channels: 6, spatial: 1 },
+  { batch: 4, channels: 32, spatial: 49 }, { batch: 1, channels: 1, spatial: 3 },
+];
+
+function closeScalar(actual: number, expected: number, scale: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= 1e-6 + 2e-5 * scale, `${what}: got ${actual}, want ${expected}`);
+}
+
+for (const [name, backend] of backends) {
+  test(`conformance [${name}]: batch-norm channel kernels on ${channelSpecs.length} geometries`, () => {
+    const next = seeded(6);
+    for (const g of channelSpecs) {
+      const what = JSON.stringify(g);
+      const size = g.batch * g.channels * g.spatial, c = g.channels;
+      // An offset per channel, so the mean is large next to the spread (the squares must be centered).
+      const x = randomArray(size, next).map((v, i) => v + 10 * (Math.floor(i / g.spatial) % c));
+      const dy = randomArray(size, next);
+      const mean = new Float64Array(c), squares = new Float64Array(c), wantMean = new Float64Array(c), wantSquares = new Float64Array(c);
+      backend.channelMoments(g, x, mean, squares);
+      ref.channelMoments(g, to64(x), wantMean, wantSquares);
+      for (let ch = 0; ch < c; ch++) {
+        closeScalar(mean[ch]!, wantMean[ch]!, Math.abs(wantMean[ch]!), `channelMoments mean ${what}`);
+        closeScalar(squares[ch]!, wantSquares[ch]!, wantSquares[ch]!, `channelMoments squares ${what}`);
+      }
+      const sums = new Float64Array(c), dots = new Float64Array(c), wantSums = new Float64Array(c), wantDots = new Float64Array(c);
+      backend.channelDots(g, dy, x, wantMean, sums, dots);
+      ref.channelDots(g, to64(dy), to64(x), wantMean, wantSums, wantDots);
+      const absDy = abs64(dy), absX = to64(x).map((v, i) => Math.abs(v - wantMean[Math.floor(i / g.spatial) % c]!));
+      for (let ch = 0; ch < c; ch++) {
+        let scaleSums = 0, scaleDots = 0;
+        for (let b = 0; b < g.batch; b++) for (let p = 0; p < g.spatial; p++) {
+          const i = (b * c + ch) * g.spatial + p;
+          scaleSums += absDy[i]!; scaleDots += absDy[i]! * absX[i]!;
+        }
+        closeScalar(sums[ch]!, wantSums[ch]!, scaleSums, `channelDots sums ${what}`);
+        closeScalar(dots[ch]!, wantDots[ch]!, scaleDots, `channelDots dots ${what}`);
+      }
+      const scale = Float64Array.from({ length: c }, () => next() * 2 - 1), shift = Float64Array.from({ length: c }, () => next() * 4 - 2);
+      const coef = Float64Array.from({ length: c }, () => next() - 0.5);
+      for (const term of [null, { x, center: wantMean, coef }]) {
+        const out = new Float32Array(size).fill(NaN), want = new Float32Array(size);
+        backend.channelAffine(g, dy, scale, shift, term, out);
+        ref.channelAffine(g, dy, scale, shift, term, want);
+        // Both compute in float64 in the same order and round once: the same bits.
+        assert.deepEqual(out, want, `channelAffine ${term === null ? '' : 'with (x − center)·coef '}${what}`);
+      }
+    }
+  });
+
+  test(`conformance [${name}]: relu forward and backward, bit for bit, with signed zeros, infinities and NaN`, () => {
+    const next = seeded(7);
+    for (const size of [1, 7, 64, 1003]) {
+      const x = randomArray(size, next).map((v) => v - 0.5);
+      [-0, 0, Infinity, -Infinity, NaN, 3.4e38, -1e-45].forEach((v, i) => { if (i * 3 < size) x[i * 3] = v; });
+      const y = new Float32Array(size).fill(7), want = Float32Array.from(x, (v) => (v > 0 || Number.isNaN(v) ? v : 0));
+      backend.relu(x, y);
+      assert.deepEqual(y, want, `relu size ${size}`);
+      const dy = randomArray(size, next).map((v, i) => (i % 5 === 0 ? Infinity : v));
+      const dx = new Float32Array(size).fill(7), wantDx = Float32Array.from(dy, (g, i) => (x[i]! > 0 ? g : 0));
+      backend.reluBackward(dy, x, dx);
+      assert.deepEqual(dx, wantDx, `reluBackward size ${size}`);
     }
   });
 }

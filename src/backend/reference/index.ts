@@ -1,6 +1,8 @@
 import type { Backend } from '../backend.js';
 import { matmul } from './matmul.js';
 import { conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv2d.js';
+import { channelAffine, channelDots, channelMoments } from './channels.js';
+import { relu, reluBackward } from './relu.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from './pool2d.js';
 
 /**
@@ -17,4 +19,9 @@ export const referenceBackend: Backend = {
   maxPool2dBackward,
   avgPool2dForward,
   avgPool2dBackward,
+  channelMoments,
+  channelDots,
+  channelAffine,
+  relu,
+  reluBackward,
 };

@@ -12,9 +12,9 @@ export interface Arena {
   /** Reserves `bytes` (64-byte aligned, with slack for kernels that read a vector past the end); returns the address. */
   alloc(bytes: number): number;
   /** Copies a typed array in; returns its address. */
-  copyIn(src: Float32Array | Int32Array): number;
+  copyIn(src: Float32Array | Int32Array | Float64Array): number;
   /** Copies `dst.length` elements out of memory from `address`. */
-  copyOut(address: number, dst: Float32Array | Int32Array): void;
+  copyOut(address: number, dst: Float32Array | Int32Array | Float64Array): void;
   /** The bytes the memory holds now. */
   byteLength(): number;
 }
@@ -26,6 +26,7 @@ export function createArena(memory: WebAssembly.Memory): Arena {
   let buffer = memory.buffer;
   let f32 = new Float32Array(buffer);
   let i32 = new Int32Array(buffer);
+  let f64 = new Float64Array(buffer);
 
   function refresh(): void {
     // A grown shared memory hands out a new, longer buffer; views on the old one stay short.
@@ -33,6 +34,7 @@ export function createArena(memory: WebAssembly.Memory): Arena {
       buffer = memory.buffer;
       f32 = new Float32Array(buffer);
       i32 = new Int32Array(buffer);
+      f64 = new Float64Array(buffer);
     }
   }
 
@@ -63,10 +65,15 @@ export function createArena(memory: WebAssembly.Memory): Arena {
     copyIn(src) {
       const address = alloc(src.byteLength);
       if (src instanceof Float32Array) f32.set(src, address >>> 2);
+      else if (src instanceof Float64Array) f64.set(src, address >>> 3);
       else i32.set(src, address >>> 2);
       return address;
     },
     copyOut(address, dst) {
+      if (dst instanceof Float64Array) {
+        dst.set(f64.subarray(address >>> 3, (address >>> 3) + dst.length));
+        return;
+      }
       const start = address >>> 2;
       if (dst instanceof Float32Array) dst.set(f32.subarray(start, start + dst.length));
       else dst.set(i32.subarray(start, start + dst.length));

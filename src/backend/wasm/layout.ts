@@ -25,4 +25,9 @@ export const Kernel = {
   maxPoolBackward: 6,
   avgPoolForward: 7,
   avgPoolBackward: 8,
+  channelMoments: 9,
+  channelDots: 10,
+  channelAffine: 11,
+  reluForward: 12,
+  reluBackward: 13,
 } as const;

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '../../errors.js';
-import type { Backend, Conv2dGeometry, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
+import type { Backend, ChannelGeometry, Conv2dGeometry, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
 import { createArena } from './arena.js';
 import { CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
 import type { KernelModule } from './module.js';
@@ -83,6 +83,12 @@ const convFields = (g: Conv2dGeometry): number[] => [
   g.batch, g.inChannels, g.outChannels, g.groups, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
   g.kernelHeight, g.kernelWidth, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW,
 ];
+
+function checkChannels(op: string, g: ChannelGeometry, arrays: [string, { length: number }][], perChannel: [string, { length: number }][]): void {
+  const shape = `[batch ${g.batch}, channels ${g.channels}, spatial ${g.spatial}]`;
+  for (const [name, a] of arrays) needLength(op, name, a, g.batch * g.channels * g.spatial, shape);
+  for (const [name, a] of perChannel) needLength(op, name, a, g.channels, shape);
+}
 
 const poolFields = (g: Pool2dGeometry): number[] => [
   g.batch, g.channels, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
@@ -265,6 +271,77 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const threads = begin(dy32.length * g.kernelHeight * g.kernelWidth);
       const pdy = arena.copyIn(dy32), pdx = arena.alloc(dx32.byteLength);
       runJob(Kernel.avgPoolBackward, [...poolFields(g), countIncludePad ? 1 : 0, pdy, pdx], threads);
+      arena.copyOut(pdx, dx32);
+    },
+
+    channelMoments(g, x, mean, squares) {
+      const op = 'channelMoments';
+      checkChannels(op, g, [['x', x]], [['mean', mean], ['squares', squares]]);
+      const x32 = needFloat32(op, 'x', x);
+      if (g.channels === 0) return;
+      const threads = begin(x32.length * 2);
+      const px = arena.copyIn(x32), pm = arena.alloc(mean.byteLength), ps = arena.alloc(squares.byteLength);
+      runJob(Kernel.channelMoments, [g.batch, g.channels, g.spatial, px, pm, ps], threads);
+      arena.copyOut(pm, mean);
+      arena.copyOut(ps, squares);
+    },
+
+    channelDots(g, dy, x, center, sums, dots) {
+      const op = 'channelDots';
+      checkChannels(op, g, [['dy', dy], ['x', x]], [['center', center], ['sums', sums], ['dots', dots]]);
+      const dy32 = needFloat32(op, 'dy', dy), x32 = needFloat32(op, 'x', x);
+      if (g.channels === 0) return;
+      const threads = begin(x32.length * 2);
+      const pdy = arena.copyIn(dy32), px = arena.copyIn(x32), pc = arena.copyIn(center);
+      const ps = arena.alloc(sums.byteLength), pd = arena.alloc(dots.byteLength);
+      runJob(Kernel.channelDots, [g.batch, g.channels, g.spatial, pdy, px, pc, ps, pd], threads);
+      arena.copyOut(ps, sums);
+      arena.copyOut(pd, dots);
+    },
+
+    channelAffine(g, src, scale, shift, term, out) {
+      const op = 'channelAffine';
+      checkChannels(op, g, [['src', src], ['out', out], ...(term === null ? [] : [['x', term.x]] as [string, FloatArray][])],
+        [['scale', scale], ['shift', shift], ...(term === null ? [] : [['center', term.center], ['coef', term.coef]] as [string, Float64Array][])]);
+      const src32 = needFloat32(op, 'src', src), out32 = needFloat32(op, 'out', out);
+      const x32 = term === null ? null : needFloat32(op, 'x', term.x);
+      if (out32.length === 0) return;
+      const c = g.channels;
+      // One float64 table [scale, shift, center, coef] per channel.
+      const params = new Float64Array(4 * c);
+      params.set(scale, 0);
+      params.set(shift, c);
+      if (term !== null) {
+        params.set(term.center, 2 * c);
+        params.set(term.coef, 3 * c);
+      }
+      const threads = begin(out32.length);
+      const ps = arena.copyIn(src32), pp = arena.copyIn(params), px = x32 === null ? 0 : arena.copyIn(x32);
+      const po = arena.alloc(out32.byteLength);
+      runJob(Kernel.channelAffine, [g.batch, c, g.spatial, ps, po, pp, px], threads);
+      arena.copyOut(po, out32);
+    },
+
+    relu(x, out) {
+      const op = 'relu';
+      needLength(op, 'out', out, x.length, `${x.length} elements`);
+      const x32 = needFloat32(op, 'x', x), out32 = needFloat32(op, 'out', out);
+      if (out32.length === 0) return;
+      const threads = begin(x32.length);
+      const px = arena.copyIn(x32), po = arena.alloc(out32.byteLength);
+      runJob(Kernel.reluForward, [x32.length, px, po], threads);
+      arena.copyOut(po, out32);
+    },
+
+    reluBackward(dy, x, dx) {
+      const op = 'reluBackward';
+      needLength(op, 'dy', dy, x.length, `${x.length} elements`);
+      needLength(op, 'dx', dx, x.length, `${x.length} elements`);
+      const dy32 = needFloat32(op, 'dy', dy), x32 = needFloat32(op, 'x', x), dx32 = needFloat32(op, 'dx', dx);
+      if (dx32.length === 0) return;
+      const threads = begin(x32.length);
+      const pdy = arena.copyIn(dy32), px = arena.copyIn(x32), pdx = arena.alloc(dx32.byteLength);
+      runJob(Kernel.reluBackward, [x32.length, pdy, px, pdx], threads);
       arena.copyOut(pdx, dx32);
     },
 
