@@ -6,6 +6,7 @@
  */
 import { record } from '../autograd/node.js';
 import { backendFor } from '../backend/index.js';
+import { channelSum } from '../backend/reference/channels.js';
 import type { Conv2dGeometry, FloatArray } from '../backend/backend.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { allocate } from '../tensor/dtype.js';
@@ -226,15 +227,9 @@ function planeGeometry(
 
 // Layout: dy [N, C, S] (S = all spatial positions); the bias gradient is dy summed over N and S.
 function channelSums(dy: FloatArray, batch: number, channels: number, b: Tensor): Tensor {
-  const plane = batch * channels === 0 ? 0 : dy.length / (batch * channels);
+  const geometry = { batch, channels, spatial: batch * channels === 0 ? 0 : dy.length / (batch * channels) };
   const sums = new Float64Array(channels);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      let s = 0;
-      for (let i = (n * channels + c) * plane, end = i + plane; i < end; i++) s += dy[i];
-      sums[c] += s;
-    }
-  }
+  for (let c = 0; c < channels; c++) sums[c] = channelSum(dy, geometry, c, 0, false);
   const out = allocate(b.dtype, channels);
   out.set(sums);
   return new Tensor(out, b.shape);

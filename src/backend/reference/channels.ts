@@ -3,8 +3,8 @@ import type { ChannelAffineTerm, ChannelGeometry, FloatArray } from '../backend.
 // Per-channel loops over [batch, channels, spatial]: each channel is `batch` contiguous planes.
 // Sums run in float64 with four accumulators (one running sum is a chain of dependent adds).
 
-/** Σ over channel ch of (v − center), or of (v − center)² when `squares`. */
-function channelSum(X: FloatArray, g: ChannelGeometry, ch: number, center: number, squares: boolean): number {
+/** Σ over channel ch of (v − center), or of (v − center)² when `squares` (also the conv ops' bias gradient). */
+export function channelSum(X: FloatArray, g: ChannelGeometry, ch: number, center: number, squares: boolean): number {
   const { batch, channels, spatial } = g;
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (let b = 0; b < batch; b++) {
