@@ -40,7 +40,7 @@ async function canvasInfo(page: Page, id: string): Promise<{ width: number; heig
 
 const counter = (page: Page, key: string) => page.evaluate((k) => Number(document.body.dataset[k] ?? '0'), key);
 
-async function waitForCounter(page: Page, key: string, above: number, timeout = 30_000): Promise<void> {
+async function waitForCounter(page: Page, key: string, above: number, timeout = 60_000): Promise<void> {
   await page.waitForFunction(([k, n]) => Number(document.body.dataset[k as string] ?? '0') > (n as number) || document.body.dataset.error !== undefined, [key, above], { timeout });
   const error = await page.evaluate(() => document.body.dataset.error);
   assert.equal(error, undefined, `the page reported an error: ${error}`);
