@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { functional as F, tensor } from '../../src/index.js';
 
-// The float32 ReLU loops are branch-free ((v + |v|)/2 and a bit mask on the gradient); these pin
-// them to max(0, x) and PyTorch's threshold_backward (0 where x ≤ 0, the gradient itself elsewhere)
+// The float32 ReLU kernels are branch-free (bit masks in the reference loops, SIMD masks in wasm);
+// these pin them to max(0, x) and PyTorch's threshold_backward (0 where x ≤ 0, the gradient itself elsewhere)
 // on the values where arithmetic tricks go wrong: signed zeros, NaN, infinities, float32 extremes.
 
 const specials = [-0, 0, -1e-45, 1e-45, -3.4e38, 3.4e38, -Infinity, Infinity, NaN, -2.5, 2.5];
