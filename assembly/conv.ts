@@ -19,7 +19,7 @@ const ARG0: usize = 64;
 const DIRECT_MAX_K: i32 = 1536;
 /**
  * Job argument word with the algorithm choice: 0 automatic, 1 GEMM, 2 direct (where it applies) with
- * the by-position kernels, 3 direct with the by-channel kernels (direct.ts).
+ * the by-position kernels, 3 direct with the 8 × 4 by-channel kernel, 4 with the 16 × 2 one (direct.ts).
  */
 const ALGO: usize = 96;
 
@@ -46,10 +46,10 @@ function setForwardDirect(args: usize): void {
   chooseDirectLayout(directLayout(args));
 }
 
-/** The direct kernels' layout the algorithm word forces: 0 none, 1 by position, 2 by channel. */
+/** The direct kernels' layout the algorithm word forces: 0 none, 1 by position, 2 and 3 by channel (8 × 4, 16 × 2). */
 function directLayout(args: usize): i32 {
   const algo = load<i32>(args + ALGO);
-  return algo == 2 ? 1 : algo == 3 ? 2 : 0;
+  return algo >= 2 ? algo - 1 : 0;
 }
 
 /**

@@ -5,9 +5,11 @@
 // dilation and top/left padding (bottom/right padding is implied by ho, wo). The input rows that a
 // band of output rows needs are copied into a zero-padded buffer, split by column phase for stride
 // sw > 1 (phase φ holds padded columns φ, φ + sw, φ + 2·sw …), so every tap of eight neighbouring
-// outputs is eight neighbouring floats for any stride and dilation:
+// outputs is eight neighbouring floats for any stride and dilation. Rows are outermost, so the taps
+// of one output row (kernel row first) walk the band forwards instead of jumping a channel plane
+// per tap (with 64 channels, planes a few KiB apart fell into the same L1 sets):
 //
-//   padded (c, row Y, column X = q·sw + φ) at  xp + c·chan + φ·phase + (Y − Y0)·wq + q
+//   padded (c, row Y, column X = q·sw + φ) at  xp + ((Y − Y0)·ci·sw + c·sw + φ)·wq + q
 //   output (o, oy, ox), tap t = (c, a, b) reads row oy·sh + a·dh, column ox·sw + b·dw, i.e.
 //   phase (b·dw) mod sw, q = ox + ⌊b·dw / sw⌋  →  src(oy, ox) + tab[t]
 //
@@ -15,10 +17,11 @@
 // output, so results do not depend on how threads split the rows:
 // - by position: 4 output channels × 8 outputs of a row (8 accumulators), and 2 channels × 16 outputs
 //   for the 1–3 channels left over; weights packed per channel quad / pair as [K][4] / [K][2];
-// - by channel (XNNPACK's layout): 8 output channels × 4 outputs (8 accumulators; 8 × 5 with 10
-//   spilled in V8 and ran 2.5× slower); weights packed per block of 8 channels as [K][8]. Rows whose
-//   width is not a multiple of 8 (10, 14 …) waste lanes or run the half-speed 4 × 4 tail in the
-//   first family; this one wastes at most 3 outputs of a row and nothing for channels in 8s.
+// - by channel (XNNPACK's layout): 8 output channels × 4 outputs or 16 channels × 2 outputs (8
+//   accumulators each; 8 × 5 with 10 spilled in V8 and ran 2.5× slower); weights packed per block
+//   of 8 or 16 channels as [K][8] or [K][16]. Rows whose width is not a multiple of 8 (10, 14 …)
+//   waste lanes or run the half-speed 4 × 4 tail in the first family; 8 × 4 wastes at most 3 outputs
+//   of a row, 16 × 2 at most 1 (LeNet's 16 channels on rows of 10 waste nothing).
 import { f4, madd, copyFloats, zeroFloats } from './simd';
 
 /** Floats of padded input held at once (per thread): about an L2's worth. */
@@ -48,8 +51,12 @@ let nPairs: i32 = 0;
 /** Output channels rounded up to quads and pairs, taps rounded up to 4 (weight gradient). */
 let coPad: i32 = 0;
 let kPad: i32 = 0;
-/** Whether the forward kernels run by channel (blocks of 8 channels × 4 outputs), and the block count. */
+/**
+ * Whether the forward kernels run by channel, the channels of a block (8: 8 × 4 kernel, 16: 16 × 2
+ * kernel) and the block count.
+ */
 let byChannel: bool = false;
+let blockCh: i32 = 8;
 let nBlocks: i32 = 0;
 
 /** Sets the problem (all sizes per image and group). */
@@ -67,21 +74,37 @@ export function setDirect(ci_: i32, hi_: i32, wi_: i32, co_: i32, ho_: i32, wo_:
   nQuads = co >> 2;
   nPairs = ((co & 3) + 1) >> 1;
   coPad = nQuads * 4 + nPairs * 2;
-  nBlocks = (co + 7) >> 3;
+  setBlock(8);
   byChannel = false;
 }
 
+function setBlock(channels: i32): void {
+  blockCh = channels;
+  nBlocks = (co + channels - 1) / channels;
+}
+
+/** (channel, output) slots per output row of the by-channel kernel with `channels` × `outputs` tiles. */
+function blockSlots(channels: i32, outputs: i32): i32 {
+  return (co + channels - 1) / channels * channels * ((wo + outputs - 1) / outputs * outputs);
+}
+
 /**
- * Whether the by-channel kernels should run the current problem: when they compute fewer
- * (channel, output) slots than the by-position ones, counting the 4 × 4 tail at twice its slots
- * (4 accumulators run at half the rate of 8). 0 picks, 1 forces by position, 2 forces by channel.
+ * Picks the kernels of the current problem: the layout that computes the fewest (channel, output)
+ * slots, counting the by-position 4 × 4 tail at twice its slots (4 accumulators run at half the
+ * rate of 8); ties go to by position, then to 8 × 4. 0 picks, 1 forces by position, 2 forces
+ * 8 × 4 by channel, 3 forces 16 × 2 by channel.
  */
 export function chooseDirectLayout(force: i32): void {
-  if (force != 0) { byChannel = force == 2; return; }
+  if (force != 0) {
+    byChannel = force >= 2;
+    setBlock(force == 3 ? 16 : 8);
+    return;
+  }
   // A row tail of 1–4 runs 4 × 4 (4 slots at half rate), of 5–7 runs 4 × 8: 8 slots either way.
   const byPosition = nQuads * 4 * (((wo + 7) >> 3) * 8) + nPairs * 2 * (((wo + 15) >> 4) * 16);
-  const byChannelSlots = nBlocks * 8 * ((wo + 3) / 4) * 4;
-  byChannel = byChannelSlots < byPosition;
+  const by8 = blockSlots(8, 4), by16 = blockSlots(16, 2);
+  byChannel = min(by8, by16) < byPosition;
+  setBlock(by16 < by8 ? 16 : 8);
 }
 
 function bandPaddedRows(rows: i32): i32 {
@@ -94,7 +117,7 @@ function paddedFloats(): i32 {
 
 /** Output channels as packed: rounded up to blocks of 8, or to quads and pairs. */
 function packedChannels(): i32 {
-  return byChannel ? nBlocks * 8 : nQuads * 4 + nPairs * 2;
+  return byChannel ? nBlocks * blockCh : nQuads * 4 + nPairs * 2;
 }
 
 function packedFloats(): i32 {
@@ -139,15 +162,15 @@ export function packDirectWeights(scratch: usize, w: usize, rsO: i32, rsC: i32, 
   const rowsPadded = packedChannels();
   for (let r = 0; r < rowsPadded; r++) store<f32>(bp + f4(r), r < co && bias != 0 ? load<f32>(bias + f4(r)) : 0);
   if (byChannel) {
-    // [block][K][8], zero past co.
-    for (let o0 = 0; o0 < co; o0 += 8) {
+    // [block][K][blockCh], zero past co.
+    for (let o0 = 0; o0 < co; o0 += blockCh) {
       for (let t = 0; t < K; t++) {
         const at = w + f4(tapOffset(t, rsC, flip));
-        for (let i = 0; i < 8; i++) {
+        for (let i = 0; i < blockCh; i++) {
           const o = o0 + i;
           store<f32>(dst + f4(i), o < co ? load<f32>(at + f4(o * rsO)) : 0);
         }
-        dst += 32;
+        dst += f4(blockCh);
       }
     }
     return;
@@ -169,15 +192,14 @@ export function packDirectWeights(scratch: usize, w: usize, rsO: i32, rsC: i32, 
 
 // Pads input rows [Y0, Y1) (padded row numbers, input row = Y − pt) of every channel into the band.
 function padBand(band: usize, x: usize, Y0: i32, Y1: i32): void {
-  const rows = Y1 - Y0;
-  const phase = rows * wq, chan = sw * phase;
+  const chan = sw * wq, rowStride = ci * chan;
   const hw = hi * wi;
   for (let c = 0; c < ci; c++) {
     const plane = x + f4(c * hw);
     for (let Y = Y0; Y < Y1; Y++) {
       const iy = Y - pt;
       for (let ph = 0; ph < sw; ph++) {
-        const dst = band + f4(c * chan + ph * phase + (Y - Y0) * wq);
+        const dst = band + f4((Y - Y0) * rowStride + c * chan + ph * wq);
         if (<u32>iy >= <u32>hi) { zeroFloats(dst, wq); continue; }
         const src = plane + f4(iy * wi);
         // Columns q with input column q·sw + ph − pl in [0, wi).
@@ -207,13 +229,13 @@ function padBand(band: usize, x: usize, Y0: i32, Y1: i32): void {
 
 // Byte offsets of the K taps relative to an output's (row, column) origin in the band, taps in
 // the order (a, c, b) when `rowFirst` (forward kernels), (c, a, b) otherwise (weight gradient).
-function buildTable(tab: usize, rows: i32, rowFirst: bool): void {
-  const phase = rows * wq, chan = sw * phase;
+function buildTable(tab: usize, rowFirst: bool): void {
+  const chan = sw * wq, rowStride = ci * chan;
   for (let c = 0; c < ci; c++) for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) {
     const col = b * dw;
     const ph = col % sw;
     const t = rowFirst ? (a * ci + c) * kw + b : (c * kh + a) * kw + b;
-    store<i32>(tab + f4(t), <i32>f4(c * chan + ph * phase + a * dh * wq + col / sw));
+    store<i32>(tab + f4(t), <i32>f4(a * dh * rowStride + c * chan + ph * wq + col / sw));
   }
 }
 
@@ -336,6 +358,51 @@ function kernel8x4(k: i32, pw: usize, tab: usize, src: usize, bp: usize, dst: us
   }
 }
 
+// 16 channels × 2 outputs: channels o0 … o0 + 15 of the block (mc ≤ 16 valid, channel planes
+// `plane` bytes apart) at outputs dst, dst + 1 (n ≤ 2 valid), reading consecutive columns.
+function kernel16x2(k: i32, pw: usize, tab: usize, src: usize, bp: usize, dst: usize, plane: usize, mc: i32, n: i32, tile: usize): void {
+  const b0 = v128.load(bp), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48);
+  let c00 = b0, c01 = b1, c02 = b2, c03 = b3, c10 = b0, c11 = b1, c12 = b2, c13 = b3;
+  const end = tab + f4(k);
+  while (tab < end) {
+    const p = src + <usize>load<i32>(tab);
+    const x0 = v128.load32_splat(p), x1 = v128.load32_splat(p, 4);
+    let w = v128.load(pw);
+    c00 = madd(x0, w, c00); c10 = madd(x1, w, c10);
+    w = v128.load(pw, 16);
+    c01 = madd(x0, w, c01); c11 = madd(x1, w, c11);
+    w = v128.load(pw, 32);
+    c02 = madd(x0, w, c02); c12 = madd(x1, w, c12);
+    w = v128.load(pw, 48);
+    c03 = madd(x0, w, c03); c13 = madd(x1, w, c13);
+    pw += 64; tab += 4;
+  }
+  if (n == 2 && mc == 16) {
+    // Interleave the two outputs of each channel and store them as one 64-bit pair.
+    storeChannelPairs(dst, plane, c00, c10);
+    storeChannelPairs(dst + 4 * plane, plane, c01, c11);
+    storeChannelPairs(dst + 8 * plane, plane, c02, c12);
+    storeChannelPairs(dst + 12 * plane, plane, c03, c13);
+    return;
+  }
+  // tile [2 outputs][16 channels] → the NCHW planes.
+  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c02, 32); v128.store(tile, c03, 48);
+  v128.store(tile, c10, 64); v128.store(tile, c11, 80); v128.store(tile, c12, 96); v128.store(tile, c13, 112);
+  for (let o = 0; o < mc; o++) {
+    const d = dst + <usize>o * plane;
+    for (let q = 0; q < n; q++) store<f32>(d + f4(q), load<f32>(tile + f4(q * 16 + o)));
+  }
+}
+
+// Channels 0–3 of outputs 0 (first) and 1 (second) → two floats in each of 4 planes.
+@inline function storeChannelPairs(dst: usize, plane: usize, first: v128, second: v128): void {
+  const lo = i32x4.shuffle(first, second, 0, 4, 1, 5), hi = i32x4.shuffle(first, second, 2, 6, 3, 7);
+  v128.store64_lane(dst, lo, 0);
+  v128.store64_lane(dst + plane, lo, 1);
+  v128.store64_lane(dst + 2 * plane, hi, 0);
+  v128.store64_lane(dst + 3 * plane, hi, 1);
+}
+
 /**
  * Output rows [y0, y1) of every output channel: x holds the ci input planes, out the co output
  * planes [ho, wo]; weights packed by packDirectWeights into the same scratch.
@@ -347,22 +414,26 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
     const r1 = min(y1, r0 + bandRows);
     const Y0 = r0 * sh, rows = bandPaddedRows(r1 - r0);
     padBand(band, x, Y0, Y0 + rows);
-    buildTable(tab, rows, true);
-    const rowStep = f4(sh * wq);
+    buildTable(tab, true);
+    const rowStep = f4(sh * ci * sw * wq);
     let pa = pa0, bp = bp0;
     if (byChannel) {
       for (let b = 0; b < nBlocks; b++) {
-        const mc = min(8, co - b * 8);
-        const outB = out + <usize>(b * 8) * plane;
+        const mc = min(blockCh, co - b * blockCh);
+        const outB = out + <usize>(b * blockCh) * plane;
         let src = band;
         for (let oy = r0; oy < r1; oy++) {
           const dst = outB + f4(oy * wo);
           tapRange(oy);
-          const pw = pa + f4(tapLo * 8), tb = tab + f4(tapLo);
-          for (let ox = 0; ox < wo; ox += 4) kernel8x4(tapCount, pw, tb, src + f4(ox), bp, dst + f4(ox), plane, mc, min(4, wo - ox), tile);
+          const pw = pa + f4(tapLo * blockCh), tb = tab + f4(tapLo);
+          if (blockCh == 16) {
+            for (let ox = 0; ox < wo; ox += 2) kernel16x2(tapCount, pw, tb, src + f4(ox), bp, dst + f4(ox), plane, mc, min(2, wo - ox), tile);
+          } else {
+            for (let ox = 0; ox < wo; ox += 4) kernel8x4(tapCount, pw, tb, src + f4(ox), bp, dst + f4(ox), plane, mc, min(4, wo - ox), tile);
+          }
           src += rowStep;
         }
-        pa += f4(8 * K); bp += 32;
+        pa += f4(blockCh * K); bp += f4(blockCh);
       }
       continue;
     }
@@ -517,7 +588,7 @@ export function directWeightImage(x: usize, dy: usize, t0: i32, t1: i32, scratch
     const r1 = min(ho, r0 + bandRows), rowsOut = r1 - r0;
     const Y0 = r0 * sh, rows = bandPaddedRows(rowsOut);
     padBand(band, x, Y0, Y0 + rows);
-    buildTable(tab, rows, false);
+    buildTable(tab, false);
     for (let t = K; t < kPad; t++) store<i32>(tab + f4(t), 0);
     // dy rows [r0, r1) of every channel, zero past wo and in the padding channels.
     const ldDy = f4(rowsOut * wop);
@@ -532,7 +603,7 @@ export function directWeightImage(x: usize, dy: usize, t0: i32, t1: i32, scratch
         }
       }
     }
-    const rowX = f4(sh * wq), rowDy = f4(wop);
+    const rowX = f4(sh * ci * sw * wq), rowDy = f4(wop);
     for (let q = 0; q < nQuads; q++) {
       const accQ = acc + <usize>(q * 4) * ldAcc, dyQ = dyb + <usize>(q * 4) * ldDy;
       for (let t = t0; t < t1; t += 2) {

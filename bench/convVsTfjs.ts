@@ -5,7 +5,7 @@
 //
 //   npm run build && node dist/bench/convVsTfjs.js [rounds] [threads] [S1,S2,…]
 //
-// With WALDO_BENCH_ALT=gemm (direct, direct-by-channel) a third contender, waldo forced onto im2col + GEMM (or the
+// With WALDO_BENCH_ALT=gemm (direct, direct-by-channel, direct-by-channel-16) a third contender, waldo forced onto im2col + GEMM (or the
 // direct kernels wherever they apply), runs in the same rounds.
 //
 // waldo calls go straight to the backend (createWasmBackend, copies in and out included); tfjs gets
@@ -80,8 +80,9 @@ function backend(options: Parameters<typeof createWasmBackend>[0]): WasmBackend 
 const tf = await loadTfjs();
 const waldo = backend({ threads, parallelThreshold: threads > 1 ? 0 : undefined });
 const alt = process.env.WALDO_BENCH_ALT;
-if (alt !== undefined && alt !== 'gemm' && alt !== 'direct' && alt !== 'direct-by-channel') throw new Error(`WALDO_BENCH_ALT must be gemm, direct or direct-by-channel, got '${alt}'`);
-const gemm = alt === undefined ? null : backend({ threads, parallelThreshold: threads > 1 ? 0 : undefined, convAlgorithm: alt });
+const alts = ['gemm', 'direct', 'direct-by-channel', 'direct-by-channel-16'] as const;
+if (alt !== undefined && !(alts as readonly string[]).includes(alt)) throw new Error(`WALDO_BENCH_ALT must be one of ${alts.join(', ')}, got '${alt}'`);
+const gemm = alt === undefined ? null : backend({ threads, parallelThreshold: threads > 1 ? 0 : undefined, convAlgorithm: alt as (typeof alts)[number] });
 console.log(`conv2d forward, waldo (${threads} thread${threads > 1 ? 's' : ''}, ${waldo.relaxedSimd ? 'relaxed' : 'base'} SIMD) vs tfjs ${tf.version.tfjs} wasm, ${rounds} interleaved rounds, median ms`);
 console.log(`${'shape'.padEnd(28)} ${'waldo'.padStart(8)} ${'tfjs'.padStart(8)} ${'tfjs/waldo'.padStart(10)} ${'(of mins)'.padStart(9)}  max|diff|${gemm ? `   ${`waldo-${alt}`.padStart(12)} ${`${alt}/waldo`.padStart(11)}` : ''}`);
 for (const s of convShapes) {

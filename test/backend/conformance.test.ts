@@ -123,6 +123,10 @@ const convSpecs: ConvSpec[] = [
   { n: 1, c: 1, co: 2, h: 5, w: 4, kh: 3, kw: 3, pt: 3, pl: 2 },
   { n: 1, c: 64, co: 5, h: 45, w: 40, kh: 3, kw: 3, pt: 1, pl: 1 },
   { n: 2, c: 80, co: 100, h: 4, w: 4, kh: 3, kw: 3, pt: 1, pl: 1 },
+  // LeNet's second layer (16 channels × rows of 10: the 16 × 2 kernel's paired stores), and 20
+  // channels (a full block of 16 and a block of 4 through the tile) on rows of 7.
+  { n: 2, c: 6, co: 16, h: 14, w: 14, kh: 5, kw: 5 },
+  { n: 1, c: 3, co: 20, h: 9, w: 9, kh: 3, kw: 3, pt: 1, pb: 0, pl: 0, pr: 0 },
 ];
 
 interface PoolSpec { n: number; c: number; h: number; w: number; k: number; s: number; p: number; d?: number; ceil?: boolean }
@@ -178,6 +182,7 @@ const wasm2Gemm = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'gemm'
 const wasm2Direct = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct' });
 const wasm1DirectBase = wasm({ threads: 1, relaxedSimd: false, convAlgorithm: 'direct' });
 const wasm2ByChannel = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct-by-channel' });
+const wasm2ByChannel16 = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct-by-channel-16' });
 
 const backends: [string, Backend][] = [
   ['reference', referenceBackend],
@@ -188,6 +193,7 @@ const backends: [string, Backend][] = [
   ['wasm 2 threads, direct convolutions', wasm2Direct],
   ['wasm 1 thread, direct convolutions, base SIMD', wasm1DirectBase],
   ['wasm 2 threads, direct convolutions by channel', wasm2ByChannel],
+  ['wasm 2 threads, direct convolutions by 16 channels', wasm2ByChannel16],
 ];
 
 const ref = referenceBackend;

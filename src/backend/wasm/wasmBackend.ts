@@ -32,9 +32,10 @@ export interface WasmBackendOptions {
   /**
    * @internal Convolution algorithm for benchmarks and tests: 'auto' (default) picks per layer,
    * 'gemm' forces im2col + GEMM, 'direct' the direct kernels wherever they apply (by-position
-   * micro-kernels), 'direct-by-channel' the same with the by-channel micro-kernels.
+   * micro-kernels), 'direct-by-channel' the same with the 8-channel × 4-output by-channel
+   * micro-kernel, 'direct-by-channel-16' with the 16-channel × 2-output one.
    */
-  convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel';
+  convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel' | 'direct-by-channel-16';
 }
 
 /** What the benchmark and tests may inspect beyond the Backend interface. */
@@ -89,7 +90,7 @@ function convWork(g: Conv2dGeometry, s: { y: number; w: number }): number {
 
 /** Job argument word of the convolution algorithm choice (assembly/conv.ts ALGO). */
 const CONV_ALGO_WORD = 24;
-const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3 } as const;
+const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3, 'direct-by-channel-16': 4 } as const;
 
 const convFields = (g: Conv2dGeometry): number[] => [
   g.batch, g.inChannels, g.outChannels, g.groups, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
