@@ -197,22 +197,37 @@ export function convBackwardWeightScratch(args: usize): usize {
 }
 
 /**
- * dw[g] [COG × KG] = Σ_n dy[n, g] [COG × P] · colᵀ(x[n, g]) [P × KG]. Threads split the
- * (group, weight column) space, each summing over every image in the same order.
+ * Job argument word the weight gradient writes back: how many partial gradients it left at dw,
+ * dw + CO·KG floats, … for the host to add up in order (1: dw is the gradient).
+ */
+const PARTS: usize = 100;
+
+/**
+ * dw[g] [COG × KG] = Σ_n dy[n, g] [COG × P] · colᵀ(x[n, g]) [P × KG]. The GEMM path splits the
+ * (group, weight column) space, each thread summing over every image in the same order. The direct
+ * path sums the two halves of the batch separately, into two partial gradients the host adds: with
+ * two threads each pads and reads only its own images (split by weight columns, both threads padded
+ * every image and read all of x and dy, and two threads ran only 1.1× faster than one), and the
+ * sums stay the same whatever the thread count.
  */
 export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usize): void {
   readConvGeometry(args);
   const x = load<usize>(args + ARG0), dy = load<usize>(args + ARG0 + 4), dw = load<usize>(args + ARG0 + 8);
+  if (tid == 0) store<i32>(args + PARTS, 1);
   if (useDirect()) { depthwiseBackwardWeight(x, dy, dw, tid, nth, scratch); return; }
   if (backwardWeightDirect(args)) {
-    // Threads split the (group, weight column) space in multiples of 4 columns (whole tiles).
+    // Threads split the (group, half, weight column) space in multiples of 4 columns (whole tiles).
     setForwardDirect(args);
-    beginSegments(tid, nth, G, KG, 4);
+    const parts = N >= 2 ? 2 : 1;
+    if (tid == 0) store<i32>(args + PARTS, parts);
+    beginSegments(tid, nth, G * parts, KG, 4);
     while (nextSegment()) {
-      const g = segUnit;
+      const g = segUnit / parts, part = segUnit - g * parts;
       directWeightBegin(scratch, segLo, segHi);
-      for (let n = 0; n < N; n++) directWeightImage(x + f4((n * C + g * CIG) * HW), dy + f4((n * CO + g * COG) * P), segLo, segHi, scratch);
-      directWeightEnd(scratch, dw + f4(g * COG * KG), KG, segLo, segHi);
+      for (let n = N * part / parts; n < N * (part + 1) / parts; n++) {
+        directWeightImage(x + f4((n * C + g * CIG) * HW), dy + f4((n * CO + g * COG) * P), segLo, segHi, scratch);
+      }
+      directWeightEnd(scratch, dw + f4(part * CO * KG + g * COG * KG), KG, segLo, segHi);
     }
     return;
   }

@@ -108,3 +108,34 @@ test('wrong arrays fail with messages that name the kernel, the array and the sh
     (e: unknown) => e instanceof ValueError && /wasm matmul: a must be a Float32Array/.test(e.message),
   );
 });
+
+test('convolutions give the same bits on 1, 2 and 3 threads (every sum runs in one order whatever the split)', () => {
+  const backends = [1, 2, 3].map((threads) => createWasmBackend({ threads, parallelThreshold: 0 })!);
+  const geometries: Conv2dGeometry[] = [
+    // The direct kernels (weight gradient in two batch halves), the GEMM path (a deep layer), stride 2.
+    { batch: 5, inChannels: 6, outChannels: 16, groups: 1, inHeight: 14, inWidth: 14, outHeight: 10, outWidth: 10, kernelHeight: 5, kernelWidth: 5, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1 },
+    { batch: 3, inChannels: 300, outChannels: 240, groups: 1, inHeight: 5, inWidth: 5, outHeight: 5, outWidth: 5, kernelHeight: 3, kernelWidth: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1 },
+    { batch: 4, inChannels: 3, outChannels: 9, groups: 1, inHeight: 17, inWidth: 17, outHeight: 9, outWidth: 9, kernelHeight: 3, kernelWidth: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1 },
+  ];
+  let seed = 7;
+  const random = (n: number): Float32Array => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 31) - 1);
+  for (const g of geometries) {
+    const xs = g.batch * g.inChannels * g.inHeight * g.inWidth, ys = g.batch * g.outChannels * g.outHeight * g.outWidth;
+    const ws = g.outChannels * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+    const x = random(xs), w = random(ws), bias = random(g.outChannels), dy = random(ys);
+    const results = backends.map((b) => {
+      const y = new Float32Array(ys), dx = new Float32Array(xs), dw = new Float32Array(ws);
+      b.conv2dForward(g, x, w, bias, y);
+      b.conv2dBackwardData(g, dy, w, dx);
+      b.conv2dBackwardWeight(g, x, dy, dw);
+      return { y, dx, dw, threads: b.lastThreads() };
+    });
+    const name = `${g.inChannels}→${g.outChannels} ${g.kernelHeight}×${g.kernelWidth} on ${g.inHeight}²`;
+    assert.deepEqual(results.map((r) => r.threads), [1, 2, 3], `${name}: the thread counts used`);
+    for (const r of results.slice(1)) {
+      assert.deepEqual(r.y, results[0]!.y, `${name}: forward on ${r.threads} threads`);
+      assert.deepEqual(r.dx, results[0]!.dx, `${name}: data gradient on ${r.threads} threads`);
+      assert.deepEqual(r.dw, results[0]!.dw, `${name}: weight gradient on ${r.threads} threads`);
+    }
+  }
+});

@@ -15,6 +15,11 @@ export interface Arena {
   copyIn(src: Float32Array | Int32Array | Float64Array): number;
   /** Copies `dst.length` elements out of memory from `address`. */
   copyOut(address: number, dst: Float32Array | Int32Array | Float64Array): void;
+  /**
+   * dst = the sum, in order, of `parts` arrays of `dst.length` floats stored one after another from
+   * `address`, each addition rounded to float32 as a kernel's would be.
+   */
+  copyOutSum(address: number, parts: number, dst: Float32Array): void;
   /** The bytes the memory holds now. */
   byteLength(): number;
 }
@@ -77,6 +82,15 @@ export function createArena(memory: WebAssembly.Memory): Arena {
       const start = address >>> 2;
       if (dst instanceof Float32Array) dst.set(f32.subarray(start, start + dst.length));
       else dst.set(i32.subarray(start, start + dst.length));
+    },
+    copyOutSum(address, parts, dst) {
+      const n = dst.length, start = address >>> 2;
+      dst.set(f32.subarray(start, start + n));
+      // A float64 sum of two float32 values rounds to the float32 sum when stored (53 ≥ 2·24 + 2 bits).
+      for (let p = 1; p < parts; p++) {
+        const part = f32.subarray(start + p * n, start + (p + 1) * n);
+        for (let i = 0; i < n; i++) dst[i] += part[i]!;
+      }
     },
     byteLength() { return memory.buffer.byteLength; },
   };

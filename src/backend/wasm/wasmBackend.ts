@@ -90,6 +90,9 @@ function convWork(g: Conv2dGeometry, s: { y: number; w: number }): number {
 
 /** Job argument word of the convolution algorithm choice (assembly/conv.ts ALGO). */
 const CONV_ALGO_WORD = 24;
+/** Job argument word where the weight gradient reports its partial gradients (assembly/conv.ts PARTS), and their most. */
+const CONV_PARTS_WORD = 25;
+const MAX_WEIGHT_PARTS = 2;
 const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3, 'direct-by-channel-16': 4 } as const;
 
 const convFields = (g: Conv2dGeometry): number[] => [
@@ -223,9 +226,10 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const x32 = needFloat32(op, 'x', x), dy32 = needFloat32(op, 'dy', dy), dw32 = needFloat32(op, 'dw', dw);
       if (s.w === 0) return;
       const threads = begin(convWork(g, s));
-      const px = arena.copyIn(x32), pdy = arena.copyIn(dy32), pdw = arena.alloc(dw32.byteLength);
+      // Room for the kernel's partial gradients (two halves of the batch), which it reports in a job word.
+      const px = arena.copyIn(x32), pdy = arena.copyIn(dy32), pdw = arena.alloc(MAX_WEIGHT_PARTS * dw32.byteLength);
       runJob(Kernel.convBackwardWeight, [...convFields(g), px, pdy, pdw], threads);
-      arena.copyOut(pdw, dw32);
+      arena.copyOutSum(pdw, job[4 + CONV_PARTS_WORD]!, dw32);
     },
 
     maxPool2dForward(g, x, out, argmax) {
