@@ -2,7 +2,8 @@
  * The playground (web/) in a real Chromium, driven by playwright-core: the site is built with Vite
  * into a temporary folder, served with the cross-origin-isolation headers, and every panel is used
  * the way a person would (clicks, mouse strokes, sliders). One screenshot per panel goes to
- * docs/images/playground-<feature>.png.
+ * playground-<feature>.png in the run's temporary folder, or into docs/images with
+ * WALDO_UPDATE_SCREENSHOTS=1 (so a test run leaves the checkout as it was).
  *
  * Without a Chromium ($CHROMIUM_PATH, /usr/bin/chromium or `chromium` on the PATH) this file fails,
  * unless WALDO_SKIP_BROWSER=1, which registers no browser tests and says so.
@@ -20,7 +21,8 @@ import { serveStatic, type StaticServer } from './staticServer.js';
 
 const executablePath = findChromium();
 const root = repoRoot();
-const screenshots = join(root, 'docs', 'images');
+/** Where the screenshots go: docs/images when updating them, else the run's temporary folder. */
+let screenshots = join(root, 'docs', 'images');
 
 /** Reads a canvas: how many pixels differ from its top-left pixel, and a hash of all of them. */
 async function canvasInfo(page: Page, id: string): Promise<{ width: number; height: number; painted: number; hash: number }> {
@@ -71,6 +73,7 @@ if (executablePath === null) {
     before(async () => {
       tempDir = mkdtempSync(join(tmpdir(), 'waldo-web-'));
       outDir = join(tempDir, 'site');
+      if (process.env.WALDO_UPDATE_SCREENSHOTS !== '1') screenshots = join(tempDir, 'screenshots');
       const build = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'web', 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { cwd: root, encoding: 'utf8' });
       assert.equal(build.status, 0, `vite build failed:\n${build.stdout}\n${build.stderr}`);
       server = await serveStatic(outDir);
