@@ -14,7 +14,8 @@ export const columns = [
 export type ColumnId = (typeof columns)[number]['id'];
 export type Unit = 'ms' | 'img/s' | 'GFLOP/s';
 
-export interface Cell { value?: number; runs?: number; text?: string }
+/** A measured cell: the median of its rounds' values (`samples`), and the timed runs of all rounds. */
+export interface Cell { value?: number; runs?: number; text?: string; samples?: number[] }
 export interface Row { id: string; label: string; unit: Unit; cells: Partial<Record<ColumnId, Cell>>; notes: string[] }
 
 const rows = new Map<string, Row>();
@@ -26,18 +27,32 @@ export function row(id: string, label: string, unit: Unit): Row {
   return r;
 }
 
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Records one round's value of a cell; the cell shows the median over the rounds. */
 export function set(r: Row, col: ColumnId, value: number, runs?: number): void {
-  r.cells[col] = { value, runs };
+  const samples = [...(r.cells[col]?.samples ?? []), value];
+  const before = r.cells[col]?.runs;
+  r.cells[col] = { value: median(samples), runs: runs === undefined ? before : (before ?? 0) + runs, samples };
 }
 
 /** A cell that holds a word instead of a number (n/a, cannot, error, skipped), with its reason as a footnote. */
 export function mark(r: Row, col: ColumnId, text: string, reason?: string): void {
   r.cells[col] = { text };
-  if (reason !== undefined) footnote(`${r.id} ${columns.find((c) => c.id === col)!.title}: ${text} — ${reason}`);
+  if (reason === undefined) return;
+  // One footnote per cell: a later round's reason replaces an earlier one.
+  const key = `${r.id} ${columns.find((c) => c.id === col)!.title}: `;
+  const at = footnotes.findIndex((f) => f.startsWith(key));
+  if (at >= 0) footnotes.splice(at, 1);
+  footnote(`${key}${text} — ${reason}`);
 }
 
 export function note(r: Row, text: string): void {
-  r.notes.push(text);
+  if (!r.notes.includes(text)) r.notes.push(text);
 }
 
 export function footnote(text: string): void {

@@ -1,5 +1,6 @@
 // `npm run bench`: waldo against tfjs (wasm, cpu), ONNX Runtime Web, convnetjs and PyTorch in one run,
 // printed as one table and written to bench/results.json. Peers that cannot load show "n/a".
+// Everything runs in WALDO_BENCH_ROUNDS rounds (default 3) and each cell is the median of the rounds.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as waldo from './peers/waldo.js';
@@ -37,146 +38,166 @@ const tfjs = await load('tfjs', async () => (await import('./peers/tfjs.js')).cr
 const ort = await load('onnxruntime-web', async () => (await import('./peers/onnxruntime.js')).createOrtPeer());
 const torchMod = await import('./peers/pytorch.js');
 
-// PyTorch runs first, alone, in its own process (nothing else competes for the two cores).
-log('pytorch');
-const torch: TorchResults | null = await load('PyTorch', async () => torchMod.runPytorch(convShapes, GEMM));
-if (torch?.blas !== undefined) footnote(`torch ${torch.version} linear algebra: ${torch.blas} (convolutions use its oneDNN/MKL-DNN)`);
+let torch = null as TorchResults | null;
 
-// ---- conv2d forward ----
-for (const s of convShapes) {
-  log(`conv forward ${s.id}`);
-  const r = row(`fwd ${s.id}`, s.label, 'ms');
-  const d = convData(s);
-  const one = waldo.convForward(s, d, 1);
-  set(r, 'waldo1', one.timing.medianMs, one.timing.runs);
-  const two = waldo.convForward(s, d, 2);
-  set(r, 'waldo2', two.timing.medianMs, two.timing.runs);
-  if (tfjs !== null) {
-    await guard(r, 'tfjsWasm', () => {
-      const t = tfjs.convForward('wasm', s, d);
-      set(r, 'tfjsWasm', t.timing.medianMs, t.timing.runs);
-      check(r, 'tfjs-wasm', t.y, one.y);
-    });
-    await guard(r, 'tfjsCpu', () => {
-      const t = tfjs.convForward('cpu', s, d);
-      set(r, 'tfjsCpu', t.timing.medianMs, t.timing.runs);
-      check(r, 'tfjs-cpu', t.y, one.y);
-    });
-  }
-  if (ort !== null) {
-    await guard(r, 'ort', async () => {
-      const t = await ort.convForward(s, d);
-      set(r, 'ort', t.timing.medianMs, t.timing.runs);
-      check(r, 'ort', t.y, one.y);
-    });
-  }
-  torchMod.fill(r, torch, `fwd ${s.id}`);
-}
+/**
+ * One round: every case on every contender. The table shows, per cell, the median over the rounds,
+ * so a burst of load from another job on this shared machine skews one round, not the result.
+ */
+async function measureRound(): Promise<void> {
+  // PyTorch runs first, alone, in its own process (nothing else competes for the two cores).
+  log('pytorch');
+  torch = await load('PyTorch', async () => torchMod.runPytorch(convShapes, GEMM));
+  if (torch?.blas !== undefined) footnote(`torch ${torch.version} linear algebra: ${torch.blas} (convolutions use its oneDNN/MKL-DNN)`);
 
-// ---- conv2d forward + backward (input and weight gradients) ----
-for (const s of convShapes.filter((c) => c.backward)) {
-  log(`conv forward+backward ${s.id}`);
-  const r = row(`f+b ${s.id}`, s.label, 'ms');
-  const d = convData(s);
-  const one = waldo.convBackward(s, d, 1);
-  set(r, 'waldo1', one.timing.medianMs, one.timing.runs);
-  const two = waldo.convBackward(s, d, 2);
-  set(r, 'waldo2', two.timing.medianMs, two.timing.runs);
-  if (tfjs !== null) {
-    for (const [col, be] of [['tfjsWasm', 'wasm'], ['tfjsCpu', 'cpu']] as const) {
-      const fwd = row(`fwd ${s.id}`, s.label, 'ms').cells[col]?.value;
-      if (be === 'cpu' && fwd !== undefined && fwd > 1000) {
-        mark(r, col, 'skipped', `its forward alone takes ${(fwd / 1000).toFixed(1)} s (the backward about twice that, per run)`);
-        continue;
-      }
-      await guard(r, col, () => {
-        const t = tfjs.convBackward(be, s, d);
-        set(r, col, t.timing.medianMs, t.timing.runs);
-        check(r, `tfjs-${be} dx`, t.dx, one.dx);
-        check(r, `dw`, t.dw, one.dw);
-      }, be === 'wasm' ? 'cannot' : 'error');
-    }
-  }
-  torchMod.fill(r, torch, `f+b ${s.id}`);
-}
 
-// ---- LeNet-5 training ----
-{
-  log('lenet training');
-  const r = row('train LeNet-5', 'SGD step, batch 64', 'img/s');
-  for (const [col, n] of [['waldo1', 1], ['waldo2', 2]] as const) {
-    const t = waldo.lenetTrain(n);
-    set(r, col, (64 * 1000) / t.medianMs, t.runs);
-  }
-  if (tfjs !== null) {
-    await guard(r, 'tfjsCpu', async () => {
-      const t = await tfjs.lenetTrainAsync('cpu', 64);
-      set(r, 'tfjsCpu', (64 * 1000) / t.medianMs, t.runs);
-    });
-  }
-  await guard(r, 'convnet', async () => {
-    const t = (await import('./peers/convnet.js')).lenetTrain(64);
-    set(r, 'convnet', (64 * 1000) / t.medianMs, t.runs);
-  });
-  torchMod.fill(r, torch, 'train');
-}
-
-// ---- LeNet-5 inference ----
-{
-  const model = waldo.lenetModel();
-  const ortModel = ort === null ? null : await load('ORT LeNet', async () => ort.lenet(model));
-  const tfModel = tfjs === null ? null : await load('tfjs LeNet', async () => tfjs.lenetFrom(model));
-  for (const batch of [1, 64]) {
-    log(`lenet inference batch ${batch}`);
-    const r = row(`infer b${batch}`, `LeNet-5 forward, batch ${batch}`, 'img/s');
-    const input = waldo.lenetBatch(batch, 5).x;
-    const one = waldo.lenetInfer(model, 1, input, batch);
-    set(r, 'waldo1', (batch * 1000) / one.timing.medianMs, one.timing.runs);
-    const two = waldo.lenetInfer(model, 2, input, batch);
-    set(r, 'waldo2', (batch * 1000) / two.timing.medianMs, two.timing.runs);
-    if (tfModel !== null) {
+  // ---- conv2d forward ----
+  for (const s of convShapes) {
+    log(`conv forward ${s.id}`);
+    const r = row(`fwd ${s.id}`, s.label, 'ms');
+    const d = convData(s);
+    const one = waldo.convForward(s, d, 1);
+    set(r, 'waldo1', one.timing.medianMs, one.timing.runs);
+    const two = waldo.convForward(s, d, 2);
+    set(r, 'waldo2', two.timing.medianMs, two.timing.runs);
+    if (tfjs !== null) {
       await guard(r, 'tfjsWasm', () => {
-        const t = tfModel.infer(input, batch);
-        set(r, 'tfjsWasm', (batch * 1000) / t.timing.medianMs, t.timing.runs);
-        check(r, 'tfjs-wasm', t.out, one.out);
+        const t = tfjs.convForward('wasm', s, d);
+        set(r, 'tfjsWasm', t.timing.medianMs, t.timing.runs);
+        check(r, 'tfjs-wasm', t.y, one.y);
+      });
+      await guard(r, 'tfjsCpu', () => {
+        const t = tfjs.convForward('cpu', s, d);
+        set(r, 'tfjsCpu', t.timing.medianMs, t.timing.runs);
+        check(r, 'tfjs-cpu', t.y, one.y);
       });
     }
-    if (ortModel !== null) {
+    if (ort !== null) {
       await guard(r, 'ort', async () => {
-        const t = await ortModel.infer(input, batch);
-        set(r, 'ort', (batch * 1000) / t.timing.medianMs, t.timing.runs);
-        check(r, 'ort', t.out, one.out);
+        const t = await ort.convForward(s, d);
+        set(r, 'ort', t.timing.medianMs, t.timing.runs);
+        check(r, 'ort', t.y, one.y);
       });
     }
-    torchMod.fill(r, torch, `infer b${batch}`);
+    torchMod.fill(r, torch, `fwd ${s.id}`);
+  }
+
+  // ---- conv2d forward + backward (input and weight gradients) ----
+  for (const s of convShapes.filter((c) => c.backward)) {
+    log(`conv forward+backward ${s.id}`);
+    const r = row(`f+b ${s.id}`, s.label, 'ms');
+    const d = convData(s);
+    const one = waldo.convBackward(s, d, 1);
+    set(r, 'waldo1', one.timing.medianMs, one.timing.runs);
+    const two = waldo.convBackward(s, d, 2);
+    set(r, 'waldo2', two.timing.medianMs, two.timing.runs);
+    if (tfjs !== null) {
+      for (const [col, be] of [['tfjsWasm', 'wasm'], ['tfjsCpu', 'cpu']] as const) {
+        const fwd = row(`fwd ${s.id}`, s.label, 'ms').cells[col]?.value;
+        if (be === 'cpu' && fwd !== undefined && fwd > 1000) {
+          mark(r, col, 'skipped', `its forward alone takes ${(fwd / 1000).toFixed(1)} s (the backward about twice that, per run)`);
+          continue;
+        }
+        await guard(r, col, () => {
+          const t = tfjs.convBackward(be, s, d);
+          set(r, col, t.timing.medianMs, t.timing.runs);
+          check(r, `tfjs-${be} dx`, t.dx, one.dx);
+          check(r, `dw`, t.dw, one.dw);
+        }, be === 'wasm' ? 'cannot' : 'error');
+      }
+    }
+    torchMod.fill(r, torch, `f+b ${s.id}`);
+  }
+
+  // ---- LeNet-5 training ----
+  {
+    log('lenet training');
+    const r = row('train LeNet-5', 'SGD step, batch 64', 'img/s');
+    for (const [col, n] of [['waldo1', 1], ['waldo2', 2]] as const) {
+      const t = waldo.lenetTrain(n);
+      set(r, col, (64 * 1000) / t.medianMs, t.runs);
+    }
+    if (tfjs !== null) {
+      await guard(r, 'tfjsCpu', async () => {
+        const t = await tfjs.lenetTrainAsync('cpu', 64);
+        set(r, 'tfjsCpu', (64 * 1000) / t.medianMs, t.runs);
+      });
+    }
+    await guard(r, 'convnet', async () => {
+      const t = (await import('./peers/convnet.js')).lenetTrain(64);
+      set(r, 'convnet', (64 * 1000) / t.medianMs, t.runs);
+    });
+    torchMod.fill(r, torch, 'train');
+  }
+
+  // ---- LeNet-5 inference ----
+  {
+    const model = waldo.lenetModel();
+    const ortModel = ort === null ? null : await load('ORT LeNet', async () => ort.lenet(model));
+    const tfModel = tfjs === null ? null : await load('tfjs LeNet', async () => tfjs.lenetFrom(model));
+    for (const batch of [1, 64]) {
+      log(`lenet inference batch ${batch}`);
+      const r = row(`infer b${batch}`, `LeNet-5 forward, batch ${batch}`, 'img/s');
+      const input = waldo.lenetBatch(batch, 5).x;
+      const one = waldo.lenetInfer(model, 1, input, batch);
+      set(r, 'waldo1', (batch * 1000) / one.timing.medianMs, one.timing.runs);
+      const two = waldo.lenetInfer(model, 2, input, batch);
+      set(r, 'waldo2', (batch * 1000) / two.timing.medianMs, two.timing.runs);
+      if (tfModel !== null) {
+        await guard(r, 'tfjsWasm', () => {
+          const t = tfModel.infer(input, batch);
+          set(r, 'tfjsWasm', (batch * 1000) / t.timing.medianMs, t.timing.runs);
+          check(r, 'tfjs-wasm', t.out, one.out);
+        });
+      }
+      if (ortModel !== null) {
+        await guard(r, 'ort', async () => {
+          const t = await ortModel.infer(input, batch);
+          set(r, 'ort', (batch * 1000) / t.timing.medianMs, t.timing.runs);
+          check(r, 'ort', t.out, one.out);
+        });
+      }
+      torchMod.fill(r, torch, `infer b${batch}`);
+    }
+  }
+
+  // ---- GEMM ----
+  {
+    log('gemm');
+    const r = row(`GEMM ${GEMM}³`, 'float32 matmul', 'GFLOP/s');
+    set(r, 'waldo1', waldo.gemmGflops(1, GEMM));
+    set(r, 'waldo2', waldo.gemmGflops(2, GEMM));
+    if (tfjs !== null) await guard(r, 'tfjsWasm', () => set(r, 'tfjsWasm', tfjs.matmulGflops('wasm', GEMM)));
+    torchMod.fill(r, torch, 'gemm');
+    const peak = row('FMA ceiling', '128-bit wasm SIMD, 1 core', 'GFLOP/s');
+    set(peak, 'waldo1', waldo.peakGflops());
   }
 }
 
-// ---- GEMM ----
+const rounds = Number(process.env.WALDO_BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`WALDO_BENCH_ROUNDS must be a positive integer, got '${process.env.WALDO_BENCH_ROUNDS}'`);
+for (let i = 1; i <= rounds; i++) {
+  log(`round ${i} of ${rounds}`);
+  await measureRound();
+}
+
 {
-  log('gemm');
-  const r = row(`GEMM ${GEMM}³`, 'float32 matmul', 'GFLOP/s');
-  set(r, 'waldo1', waldo.gemmGflops(1, GEMM));
-  set(r, 'waldo2', waldo.gemmGflops(2, GEMM));
-  if (tfjs !== null) await guard(r, 'tfjsWasm', () => set(r, 'tfjsWasm', tfjs.matmulGflops('wasm', GEMM)));
-  torchMod.fill(r, torch, 'gemm');
-  const peak = row('FMA ceiling', '128-bit wasm SIMD, 1 core', 'GFLOP/s');
-  set(peak, 'waldo1', waldo.peakGflops());
-  const frac = (r.cells.waldo1!.value! / peak.cells.waldo1!.value!) * 100;
-  note(r, `waldo ×1 = ${frac.toFixed(0)}% of ceiling`);
+  // GEMM against the ceiling, from the medians over the rounds.
+  const gemm = row(`GEMM ${GEMM}³`, 'float32 matmul', 'GFLOP/s'), peak = row('FMA ceiling', '128-bit wasm SIMD, 1 core', 'GFLOP/s');
+  note(gemm, `waldo ×1 = ${((gemm.cells.waldo1!.value! / peak.cells.waldo1!.value!) * 100).toFixed(0)}% of ceiling`);
 }
 
 const seconds = (performance.now() - started) / 1000;
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const meta = {
   cpu, cores: os.cpus().length, node: process.version, relaxedSimd: waldo.relaxedSimd(),
-  torch: torch?.version ?? null, torchBlas: torch?.blas ?? null, date: new Date().toISOString(), seconds,
+  torch: torch?.version ?? null, torchBlas: torch?.blas ?? null, date: new Date().toISOString(), seconds, rounds,
   loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
 };
 printTable([
   `waldo benchmark — ${cpu}, ${meta.cores} cores, Node ${meta.node}, wasm SIMD ${meta.relaxedSimd ? 'relaxed (used)' : 'base (relaxed not used)'}` +
     (torch !== null ? `, torch ${torch.version}` : ''),
-  `medians; total run ${seconds.toFixed(0)} s; 1-min load average ${loadAtStart.toFixed(1)} at start, ${meta.loadAverage.end.toFixed(1)} at end (${meta.cores} cores)`,
+  `medians (each cell: the median of ${rounds} rounds' medians); total run ${seconds.toFixed(0)} s; 1-min load average ${loadAtStart.toFixed(1)} at start, ${meta.loadAverage.end.toFixed(1)} at end (${meta.cores} cores)`,
   '',
 ]);
 writeJson(fileURLToPath(new URL('../../bench/results.json', import.meta.url)), meta);
