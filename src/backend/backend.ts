@@ -60,6 +60,12 @@ export interface ChannelAffineTerm {
   x: FloatArray; center: Float64Array; coef: Float64Array;
 }
 
+/**
+ * An activation a kernel applies to its output before handing it back: the fused form of a layer
+ * followed by ReLU, which saves the wasm backend copying the output out, back in and out again.
+ */
+export type Epilogue = 'relu' | null;
+
 export interface Backend {
   readonly name: string;
 
@@ -67,8 +73,11 @@ export interface Backend {
   matmul(g: MatmulGeometry, a: FloatArray, b: FloatArray, out: FloatArray): void;
 
   // Layout: x [N, C, H, W], w [Cout, C/groups, kh, kw], bias [Cout] or null, out [N, Cout, Ho, Wo].
-  /** out[n,o,i,j] = bias[o] + Σ_{c in group, a, b} w[o,c,a,b] · x[n, c, i·sH − pT + a·dH, j·sW − pL + b·dW] (overwrites out). */
-  conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray): void;
+  /**
+   * out[n,o,i,j] = bias[o] + Σ_{c in group, a, b} w[o,c,a,b] · x[n, c, i·sH − pT + a·dH, j·sW − pL + b·dW]
+   * (overwrites out), then the epilogue (relu: exactly relu() of that output).
+   */
+  conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray, epilogue?: Epilogue): void;
   /** dx = ∂L/∂x given dy = ∂L/∂out, shapes as x and out (overwrites dx). Also the forward pass of ConvTranspose2d. */
   conv2dBackwardData(g: Conv2dGeometry, dy: FloatArray, w: FloatArray, dx: FloatArray): void;
   /** dw = ∂L/∂w, summed over batch and every output position (overwrites dw). Bias gradients are a plain sum done by the op. */
@@ -93,8 +102,8 @@ export interface Backend {
   channelMoments(g: ChannelGeometry, x: FloatArray, mean: Float64Array, squares: Float64Array): void;
   /** sums[c] = Σdy and dots[c] = Σ dy·(x − center[c]) over channel c. */
   channelDots(g: ChannelGeometry, dy: FloatArray, x: FloatArray, center: Float64Array, sums: Float64Array, dots: Float64Array): void;
-  /** out = src·scale[c] + shift[c] (+ (x − center[c])·coef[c] with `term`), channel by channel (overwrites out). */
-  channelAffine(g: ChannelGeometry, src: FloatArray, scale: Float64Array, shift: Float64Array, term: ChannelAffineTerm | null, out: FloatArray): void;
+  /** out = src·scale[c] + shift[c] (+ (x − center[c])·coef[c] with `term`), channel by channel (overwrites out), then the epilogue. */
+  channelAffine(g: ChannelGeometry, src: FloatArray, scale: Float64Array, shift: Float64Array, term: ChannelAffineTerm | null, out: FloatArray, epilogue?: Epilogue): void;
 
   /** out = max(x, 0) elementwise, NaN kept (overwrites out). */
   relu(x: FloatArray, out: FloatArray): void;

@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { batchNorm } from '../ops/norm.js';
+import { batchNorm, batchNormRelu } from '../ops/norm.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
@@ -44,6 +44,15 @@ abstract class BatchNormNd extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.normalize(x, batchNorm);
+  }
+
+  /** relu(forward(x)) in one pass, for nn.Sequential's fusion; null when forward is overridden. */
+  forwardRelu(x: Tensor): Tensor | null {
+    return this.forward === BatchNormNd.prototype.forward ? this.normalize(x, batchNormRelu) : null;
+  }
+
+  private normalize(x: Tensor, op: typeof batchNorm): Tensor {
     expectInput(this.constructor.name, this.constructor.name, x.shape, this.ranks, this.numFeatures, 1);
     const useBatchStats = this.training || this.runningMean === null;
     let momentum = this.momentum ?? 0;
@@ -53,7 +62,7 @@ abstract class BatchNormNd extends Module {
       if (this.momentum === null) momentum = 1 / this.numBatchesTracked.data[0];
     }
     // In training the running statistics are updated in place; without them the batch's are used always.
-    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: useBatchStats, momentum, eps: this.eps });
+    return op(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: useBatchStats, momentum, eps: this.eps });
   }
 
   override describe(inputShape: readonly number[], path: string): LayerShape {

@@ -3,7 +3,7 @@
  * PyTorch's argument order, weight layouts, initialisation and state-dict names (`weight`, `bias`).
  */
 import { ValueError } from '../errors.js';
-import { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
+import { type ConvOptions, conv1d, conv2d, convRelu, convTranspose2d } from '../ops/conv.js';
 import { samePadding } from '../ops/convGeometry.js';
 import { type PadMode, pad } from '../ops/pad.js';
 import type { Generator } from '../tensor/random.js';
@@ -89,12 +89,23 @@ abstract class ConvNd extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const convolve = this.dims === 1 ? conv1d : conv2d;
+    return this.convolve(x, false);
+  }
+
+  /** relu(forward(x)) in one kernel call, for nn.Sequential's fusion; null when forward is overridden. */
+  forwardRelu(x: Tensor): Tensor | null {
+    return this.forward === ConvNd.prototype.forward ? this.convolve(x, true) : null;
+  }
+
+  private convolve(x: Tensor, relu: boolean): Tensor {
     const options = { stride: this.stride, dilation: this.dilation, groups: this.groups };
-    if (this.paddingMode === 'zeros') return convolve(x, this.weight, this.bias, { ...options, padding: this.padding });
+    const run = (input: Tensor, padding: ConvOptions['padding']): Tensor => relu
+      ? convRelu(this.dims, input, this.weight, this.bias, { ...options, padding })
+      : (this.dims === 1 ? conv1d : conv2d)(input, this.weight, this.bias, { ...options, padding });
+    if (this.paddingMode === 'zeros') return run(x, this.padding);
     // Non-zero padding modes pad explicitly (last axis first, as F.pad takes them), then convolve without padding.
     const pads = this.padsPerAxis().reverse().flat();
-    return convolve(pad(x, pads, this.paddingMode as PadMode), this.weight, this.bias, { ...options, padding: 0 });
+    return run(pad(x, pads, this.paddingMode as PadMode), 0);
   }
 
   override describe(inputShape: readonly number[], path: string): LayerShape {

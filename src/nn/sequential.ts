@@ -1,5 +1,6 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { runFusedWithRelu } from './fusion.js';
 import { Module } from './module.js';
 import type { LayerShape } from './shapeInference.js';
 
@@ -38,9 +39,19 @@ export class Sequential extends Module {
     return this.children().length;
   }
 
+  /** Runs the children in order; a convolution or batch norm followed by ReLU runs as one fused call (fusion.ts). */
   forward(x: Tensor): Tensor {
+    const layers = this.children();
     let out = x;
-    for (const layer of this.children()) out = layer.call(out);
+    for (let i = 0; i < layers.length; i++) {
+      const fused = runFusedWithRelu(layers[i]!, layers[i + 1], out);
+      if (fused !== null) {
+        out = fused;
+        i++;
+      } else {
+        out = layers[i]!.call(out);
+      }
+    }
     return out;
   }
 

@@ -7,9 +7,10 @@
 import { record } from '../autograd/node.js';
 import { backendFor } from '../backend/index.js';
 import { channelSum } from '../backend/reference/channels.js';
-import type { Conv2dGeometry, FloatArray } from '../backend/backend.js';
+import type { Conv2dGeometry, Epilogue, FloatArray } from '../backend/backend.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { allocate } from '../tensor/dtype.js';
+import { epilogueGradient } from './epilogue.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
@@ -64,7 +65,16 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   return convolution('conv2d', 2, x, w, b, options);
 }
 
-function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null, options: ConvOptions): Tensor {
+/**
+ * relu(conv1d(x, w, b)) or relu(conv2d(x, w, b)) (by x's rank: 2–3 is 1-D, 3–4 is 2-D, as the
+ * layer's `dims` says) in one kernel call, with the same values and gradients as the two ops;
+ * nn.Sequential uses it for a convolution followed by ReLU.
+ */
+export function convRelu(dims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  return convolution(dims === 1 ? 'conv1d' : 'conv2d', dims, x, w, b, options, 'relu');
+}
+
+function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null, options: ConvOptions, epilogue: Epilogue = null): Tensor {
   const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
   const strides = spatialOption(op, 'stride', stride, spatialDims, 'positive');
   const dilations = spatialOption(op, 'dilation', dilation, spatialDims, 'positive');
@@ -93,11 +103,11 @@ function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Te
 
   const dtype = x.dtype as 'float32' | 'float64';
   const out = allocate(dtype, sizeOf(outShape)) as FloatArray;
-  backendFor(dtype).conv2dForward(geometry, floatData(x), floatData(w), b === null ? null : floatData(b), out);
+  backendFor(dtype).conv2dForward(geometry, floatData(x), floatData(w), b === null ? null : floatData(b), out, epilogue);
   const inputs = b === null ? [x, w] : [x, w, b];
-  return record(new Tensor(out, outShape), op, inputs, (gradOut) => {
-    const dy = floatData(gradOut.to(dtype));
+  return record(new Tensor(out, outShape), epilogue === null ? op : `${op}+relu`, inputs, (gradOut) => {
     const backend = backendFor(dtype);
+    const dy = epilogueGradient(epilogue, floatData(gradOut.to(dtype)), out, dtype);
     const dx = x.requiresGrad ? kernelOutput(dtype, x.shape, (d) => backend.conv2dBackwardData(geometry, dy, floatData(w), d)) : null;
     const dw = w.requiresGrad ? kernelOutput(dtype, w.shape, (d) => backend.conv2dBackwardWeight(geometry, floatData(x), dy, d)) : null;
     if (b === null) return [dx, dw];

@@ -6,12 +6,13 @@
  */
 import { record } from '../autograd/node.js';
 import { ShapeError, ValueError } from '../errors.js';
-import type { ChannelGeometry, FloatArray } from '../backend/backend.js';
+import type { ChannelGeometry, Epilogue, FloatArray } from '../backend/backend.js';
 import { backendFor } from '../backend/index.js';
 import { allocate } from '../tensor/dtype.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFloat } from './convGeometry.js';
+import { epilogueGradient } from './epilogue.js';
 
 export interface BatchNormOptions {
   /** Normalize with batch statistics and update the running ones (default false, as PyTorch's functional form). */
@@ -44,6 +45,33 @@ export function batchNorm(
   weight: Tensor | null = null,
   bias: Tensor | null = null,
   options: BatchNormOptions = {},
+): Tensor {
+  return normalize(x, runningMean, runningVar, weight, bias, options, null);
+}
+
+/**
+ * relu(batchNorm(…)) in one pass over the output, with the same values and gradients as the two
+ * ops; nn.Sequential uses it for a batch norm followed by ReLU.
+ */
+export function batchNormRelu(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  options: BatchNormOptions = {},
+): Tensor {
+  return normalize(x, runningMean, runningVar, weight, bias, options, 'relu');
+}
+
+function normalize(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  options: BatchNormOptions,
+  epilogue: Epilogue,
 ): Tensor {
   const { training = false, momentum = 0.1, eps = 1e-5 } = options;
   checkFloat('batchNorm', 'input', x);
@@ -87,10 +115,10 @@ export function batchNorm(
     shift[ch] = (B === undefined ? 0 : B[ch]) - mean[ch] * scale[ch];
   }
   const Y = allocate(x.dtype, X.length) as FloatArray;
-  backend.channelAffine(geometry, X, scale, shift, null, Y);
+  backend.channelAffine(geometry, X, scale, shift, null, Y, epilogue);
   const inputs = [x, ...(weight === null ? [] : [weight]), ...(bias === null ? [] : [bias])];
-  return record(new Tensor(Y, x.shape), 'batchNorm', inputs, (gradOut) => {
-    const G = gradOut.data as FloatArray;
+  return record(new Tensor(Y, x.shape), epilogue === null ? 'batchNorm' : 'batchNorm+relu', inputs, (gradOut) => {
+    const G = epilogueGradient(epilogue, gradOut.data as FloatArray, Y, x.dtype as 'float32' | 'float64');
     const sums = new Float64Array(c);
     const dots = new Float64Array(c);
     backend.channelDots(geometry, G, X, mean, sums, dots);

@@ -227,6 +227,11 @@ for (const [name, backend] of backends) {
       const out = new Float32Array(dy.length).fill(NaN);
       backend.conv2dForward(g, x, w, bias, out);
       assertClose(out, oracle([x, w, bias], out.length, ([x, w, b], o) => ref.conv2dForward(g, x!, w!, b!, o)), `conv2dForward ${what} with bias`);
+      // The relu epilogue: exactly relu of the plain output, bit for bit.
+      const fused = new Float32Array(dy.length).fill(NaN), relued = new Float32Array(dy.length);
+      backend.conv2dForward(g, x, w, bias, fused, 'relu');
+      ref.relu(out, relued);
+      assert.deepEqual(fused, relued, `conv2dForward ${what} with the relu epilogue`);
       out.fill(NaN);
       backend.conv2dForward(g, x, w, null, out);
       assertClose(out, oracle([x, w], out.length, ([x, w], o) => ref.conv2dForward(g, x!, w!, null, o)), `conv2dForward ${what} without bias`);
@@ -331,6 +336,11 @@ for (const [name, backend] of backends) {
         ref.channelAffine(g, dy, scale, shift, term, want);
         // Both compute in float64 in the same order and round once: the same bits.
         assert.deepEqual(out, want, `channelAffine ${term === null ? '' : 'with (x − center)·coef '}${what}`);
+        // The relu epilogue: exactly relu of that output.
+        const fused = new Float32Array(size).fill(NaN), relued = new Float32Array(size);
+        backend.channelAffine(g, dy, scale, shift, term, fused, 'relu');
+        ref.relu(want, relued);
+        assert.deepEqual(fused, relued, `channelAffine with the relu epilogue ${what}`);
       }
     }
   });

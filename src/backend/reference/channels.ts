@@ -1,4 +1,5 @@
-import type { ChannelAffineTerm, ChannelGeometry, FloatArray } from '../backend.js';
+import type { ChannelAffineTerm, ChannelGeometry, Epilogue, FloatArray } from '../backend.js';
+import { applyEpilogue } from './relu.js';
 
 // Per-channel loops over [batch, channels, spatial]: each channel is `batch` contiguous planes.
 // Sums run in float64 with four accumulators (one running sum is a chain of dependent adds).
@@ -53,6 +54,7 @@ export function channelDots(g: ChannelGeometry, dy: FloatArray, x: FloatArray, c
 
 export function channelAffine(
   g: ChannelGeometry, src: FloatArray, scale: Float64Array, shift: Float64Array, term: ChannelAffineTerm | null, out: FloatArray,
+  epilogue: Epilogue = null,
 ): void {
   const { batch, channels, spatial } = g;
   for (let b = 0; b < batch; b++) {
@@ -67,4 +69,5 @@ export function channelAffine(
       }
     }
   }
+  applyEpilogue(epilogue, out);
 }

@@ -1,4 +1,5 @@
-import type { Conv2dGeometry, FloatArray } from '../backend.js';
+import type { Conv2dGeometry, Epilogue, FloatArray } from '../backend.js';
+import { applyEpilogue } from './relu.js';
 
 /**
  * Reference convolution kernels: loops that read like the equation
@@ -39,10 +40,11 @@ function forEachTerm(g: Conv2dGeometry, visit: (xi: number, wi: number, oi: numb
   }
 }
 
-export function conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray): void {
+export function conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray, epilogue: Epilogue = null): void {
   const plane = g.outHeight * g.outWidth;
   for (let p = 0; p < out.length; p++) out[p] = bias === null ? 0 : bias[Math.floor(p / plane) % g.outChannels];
   forEachTerm(g, (xi, wi, oi) => { out[oi] += w[wi] * x[xi]; });
+  applyEpilogue(epilogue, out);
 }
 
 /** ∂L/∂x[xi] = Σ over the terms that read x[xi] of w · dy. */

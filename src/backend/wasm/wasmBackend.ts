@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '../../errors.js';
-import type { Backend, ChannelGeometry, Conv2dGeometry, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
+import type { Backend, ChannelGeometry, Conv2dGeometry, Epilogue, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
 import { createArena } from './arena.js';
 import { CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
 import type { KernelModule } from './module.js';
@@ -165,6 +165,11 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     else pool.run(threads, () => exports.run(JOB, 0));
   }
 
+  /** Applies an epilogue in place to a kernel's output while it is still in the arena. */
+  function runEpilogue(epilogue: Epilogue, address: number, length: number, threads: number): void {
+    if (epilogue === 'relu') runJob(Kernel.reluForward, [length, address, address], threads);
+  }
+
   const backend: WasmBackend = {
     name: 'wasm',
     relaxedSimd: kernels.relaxedSimd,
@@ -183,7 +188,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       arena.copyOut(po, out32);
     },
 
-    conv2dForward(g, x, w, bias, out) {
+    conv2dForward(g, x, w, bias, out, epilogue = null) {
       const op = 'conv2dForward';
       checkConv(op, g);
       const s = convShapes(g);
@@ -198,6 +203,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const px = arena.copyIn(x32), pw = arena.copyIn(w32), pb = bias32 === null ? 0 : arena.copyIn(bias32);
       const po = arena.alloc(out32.byteLength);
       runJob(Kernel.convForward, [...convFields(g), px, pw, pb, po], threads);
+      runEpilogue(epilogue, po, out32.length, threads);
       arena.copyOut(po, out32);
     },
 
@@ -316,7 +322,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       arena.copyOut(pd, dots);
     },
 
-    channelAffine(g, src, scale, shift, term, out) {
+    channelAffine(g, src, scale, shift, term, out, epilogue = null) {
       const op = 'channelAffine';
       checkChannels(op, g, [['src', src], ['out', out], ...(term === null ? [] : [['x', term.x]] as [string, FloatArray][])],
         [['scale', scale], ['shift', shift], ...(term === null ? [] : [['center', term.center], ['coef', term.coef]] as [string, Float64Array][])]);
@@ -336,6 +342,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const ps = arena.copyIn(src32), pp = arena.copyIn(params), px = x32 === null ? 0 : arena.copyIn(x32);
       const po = arena.alloc(out32.byteLength);
       runJob(Kernel.channelAffine, [g.batch, c, g.spatial, ps, po, pp, px], threads);
+      runEpilogue(epilogue, po, out32.length, threads);
       arena.copyOut(po, out32);
     },
 
