@@ -60,6 +60,11 @@ export interface ChannelAffineTerm {
   x: FloatArray; center: Float64Array; coef: Float64Array;
 }
 
+/** channelAffine's per-channel parameters, as batch norm derives them from channel statistics (term: the x of the call). */
+export interface ChannelAffineParams {
+  scale: Float64Array; shift: Float64Array; term: { center: Float64Array; coef: Float64Array } | null;
+}
+
 /**
  * An activation a kernel applies to its output before handing it back: the fused form of a layer
  * followed by ReLU, which saves the wasm backend copying the output out, back in and out again.
@@ -104,6 +109,21 @@ export interface Backend {
   channelDots(g: ChannelGeometry, dy: FloatArray, x: FloatArray, center: Float64Array, sums: Float64Array, dots: Float64Array): void;
   /** out = src·scale[c] + shift[c] (+ (x − center[c])·coef[c] with `term`), channel by channel (overwrites out), then the epilogue. */
   channelAffine(g: ChannelGeometry, src: FloatArray, scale: Float64Array, shift: Float64Array, term: ChannelAffineTerm | null, out: FloatArray, epilogue?: Epilogue): void;
+
+  /**
+   * Batch norm's training forward in one call, x read once: channelMoments(x) into mean and squares,
+   * then channelAffine(x, params(mean, squares), epilogue) into out. Same results as those calls.
+   */
+  normalizeChannels(g: ChannelGeometry, x: FloatArray, mean: Float64Array, squares: Float64Array,
+    params: (mean: Float64Array, squares: Float64Array) => { scale: Float64Array; shift: Float64Array }, out: FloatArray, epilogue?: Epilogue): void;
+  /**
+   * Batch norm's input gradient in one call, each array read once: dy' = dy where mask > 0 (the
+   * gradient of a fused ReLU whose output is mask; dy' = dy without one), channelDots(dy', x, center)
+   * into sums and dots, then dx = channelAffine(dy', params(sums, dots)) with the term on x. Same
+   * results as reluBackward, channelDots and channelAffine.
+   */
+  normalizeChannelsBackward(g: ChannelGeometry, dy: FloatArray, x: FloatArray, mask: FloatArray | null, center: Float64Array,
+    sums: Float64Array, dots: Float64Array, params: (sums: Float64Array, dots: Float64Array) => ChannelAffineParams, dx: FloatArray): void;
 
   /** out = max(x, 0) elementwise, NaN kept (overwrites out). */
   relu(x: FloatArray, out: FloatArray): void;

@@ -12,7 +12,6 @@ import { allocate } from '../tensor/dtype.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFloat } from './convGeometry.js';
-import { epilogueGradient } from './epilogue.js';
 
 export interface BatchNormOptions {
   /** Normalize with batch statistics and update the running ones (default false, as PyTorch's functional form). */
@@ -90,59 +89,64 @@ function normalize(
   const geometry: ChannelGeometry = { batch: n, channels: c, spatial };
   const mean = new Float64Array(c);
   const invStd = new Float64Array(c);
-  if (training) {
-    const squares = new Float64Array(c);
-    backend.channelMoments(geometry, X, mean, squares);
+  const W = weight?.data;
+  const B = bias?.data;
+  // y = x̂·weight + bias = x·scale + shift per channel; x̂ is not kept (backward recomputes it from x).
+  const affine = (): { scale: Float64Array; shift: Float64Array } => {
+    const scale = new Float64Array(c);
+    const shift = new Float64Array(c);
     for (let ch = 0; ch < c; ch++) {
-      invStd[ch] = 1 / Math.sqrt(squares[ch] / count + eps);
-      // Running statistics are buffers, updated in place outside the graph.
-      if (runningMean !== null) runningMean.data[ch] = (1 - momentum) * runningMean.data[ch] + momentum * mean[ch];
-      if (runningVar !== null) runningVar.data[ch] = (1 - momentum) * runningVar.data[ch] + momentum * (squares[ch] / (count - 1));
+      scale[ch] = (W === undefined ? 1 : W[ch]) * invStd[ch];
+      shift[ch] = (B === undefined ? 0 : B[ch]) - mean[ch] * scale[ch];
     }
+    return { scale, shift };
+  };
+  const Y = allocate(x.dtype, X.length) as FloatArray;
+  if (training) {
+    // One backend call: the moments, then (here) the statistics, then the affine map, x read once.
+    backend.normalizeChannels(geometry, X, mean, new Float64Array(c), (_, squares) => {
+      for (let ch = 0; ch < c; ch++) {
+        invStd[ch] = 1 / Math.sqrt(squares[ch] / count + eps);
+        // Running statistics are buffers, updated in place outside the graph.
+        if (runningMean !== null) runningMean.data[ch] = (1 - momentum) * runningMean.data[ch] + momentum * mean[ch];
+        if (runningVar !== null) runningVar.data[ch] = (1 - momentum) * runningVar.data[ch] + momentum * (squares[ch] / (count - 1));
+      }
+      return affine();
+    }, Y, epilogue);
   } else {
     for (let ch = 0; ch < c; ch++) {
       mean[ch] = runningMean!.data[ch];
       invStd[ch] = 1 / Math.sqrt(runningVar!.data[ch] + eps);
     }
+    const { scale, shift } = affine();
+    backend.channelAffine(geometry, X, scale, shift, null, Y, epilogue);
   }
-  const W = weight?.data;
-  const B = bias?.data;
-  // y = x̂·weight + bias = x·scale + shift per channel; x̂ is not kept (backward recomputes it from x).
-  const scale = new Float64Array(c);
-  const shift = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    scale[ch] = (W === undefined ? 1 : W[ch]) * invStd[ch];
-    shift[ch] = (B === undefined ? 0 : B[ch]) - mean[ch] * scale[ch];
-  }
-  const Y = allocate(x.dtype, X.length) as FloatArray;
-  backend.channelAffine(geometry, X, scale, shift, null, Y, epilogue);
   const inputs = [x, ...(weight === null ? [] : [weight]), ...(bias === null ? [] : [bias])];
   return record(new Tensor(Y, x.shape), epilogue === null ? 'batchNorm' : 'batchNorm+relu', inputs, (gradOut) => {
-    const G = epilogueGradient(epilogue, gradOut.data as FloatArray, Y, x.dtype as 'float32' | 'float64');
-    const sums = new Float64Array(c);
-    const dots = new Float64Array(c);
-    backend.channelDots(geometry, G, X, mean, sums, dots);
     const dw = allocate(x.dtype, c);
     const db = allocate(x.dtype, c);
-    // Training: the batch statistics depend on x, which adds two terms to the fixed affine map's
-    // gradient: dx = s·(g − Σg/count − x̂·Σ(g·x̂)/count) with s = weight·invStd, x̂ = (x − μ)·invStd,
-    // i.e. dx = a·g + b·(x − μ) + c per channel. Evaluation: dx = s·g.
-    const a = new Float64Array(c);
-    const coef = new Float64Array(c);
-    const add = new Float64Array(c);
-    for (let ch = 0; ch < c; ch++) {
-      const sumGxHat = dots[ch] * invStd[ch];
-      dw[ch] = sumGxHat;
-      db[ch] = sums[ch];
-      const sc = (W === undefined ? 1 : W[ch]) * invStd[ch];
-      a[ch] = sc;
-      if (training) {
-        coef[ch] = -sc * invStd[ch] * sumGxHat / count;
-        add[ch] = -sc * sums[ch] / count;
-      }
-    }
     const dx = allocate(x.dtype, X.length) as FloatArray;
-    backend.channelAffine(geometry, G, a, add, training ? { x: X, center: mean, coef } : null, dx);
+    // One backend call: the fused ReLU's gradient (mask: its output), the sums, then (here) the
+    // coefficients, then dx. Training: the batch statistics depend on x, which adds two terms to
+    // the fixed affine map's gradient: dx = s·(g − Σg/count − x̂·Σ(g·x̂)/count) with s =
+    // weight·invStd, x̂ = (x − μ)·invStd, i.e. dx = a·g + b·(x − μ) + c per channel. Evaluation: dx = s·g.
+    backend.normalizeChannelsBackward(geometry, gradOut.data as FloatArray, X, epilogue === 'relu' ? Y : null, mean, new Float64Array(c), new Float64Array(c), (sums, dots) => {
+      const a = new Float64Array(c);
+      const coef = new Float64Array(c);
+      const add = new Float64Array(c);
+      for (let ch = 0; ch < c; ch++) {
+        const sumGxHat = dots[ch] * invStd[ch];
+        dw[ch] = sumGxHat;
+        db[ch] = sums[ch];
+        const sc = (W === undefined ? 1 : W[ch]) * invStd[ch];
+        a[ch] = sc;
+        if (training) {
+          coef[ch] = -sc * invStd[ch] * sumGxHat / count;
+          add[ch] = -sc * sums[ch] / count;
+        }
+      }
+      return { scale: a, shift: add, term: training ? { center: mean, coef } : null };
+    }, dx);
     const grads: (Tensor | null)[] = [new Tensor(dx, x.shape)];
     if (weight !== null) grads.push(new Tensor(dw, weight.shape));
     if (bias !== null) grads.push(new Tensor(db, bias.shape));

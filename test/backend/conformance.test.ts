@@ -342,6 +342,30 @@ for (const [name, backend] of backends) {
         ref.relu(want, relued);
         assert.deepEqual(fused, relued, `channelAffine with the relu epilogue ${what}`);
       }
+      // The composite batch-norm kernels: the same bits as the single kernels in sequence.
+      const paramsFrom = (m: Float64Array, sq: Float64Array) => ({ scale: sq.map((v) => 1 / Math.sqrt(v + 1)), shift: m.map((v) => -v) });
+      for (const epilogue of [null, 'relu'] as const) {
+        const m1 = new Float64Array(c), q1 = new Float64Array(c), y1 = new Float32Array(size).fill(NaN);
+        backend.normalizeChannels(g, x, m1, q1, paramsFrom, y1, epilogue);
+        const m2 = new Float64Array(c), q2 = new Float64Array(c), y2 = new Float32Array(size);
+        backend.channelMoments(g, x, m2, q2);
+        const p = paramsFrom(m2, q2);
+        backend.channelAffine(g, x, p.scale, p.shift, null, y2, epilogue);
+        assert.deepEqual([m1, q1, y1], [m2, q2, y2], `normalizeChannels (${epilogue ?? 'no'} epilogue) ${what}`);
+        for (const withTerm of [false, true]) {
+          const mask = epilogue === null ? null : y2;
+          const backParams = (su: Float64Array, d: Float64Array) => ({ scale: d.map((v) => v / 100 + 1), shift: su.map((v) => v / 100), term: withTerm ? { center: wantMean, coef: d.map((v) => v / 1000) } : null });
+          const s1 = new Float64Array(c), d1 = new Float64Array(c), dx1 = new Float32Array(size).fill(NaN);
+          backend.normalizeChannelsBackward(g, dy, x, mask, wantMean, s1, d1, backParams, dx1);
+          const masked = new Float32Array(size);
+          if (mask === null) masked.set(dy); else backend.reluBackward(dy, mask, masked);
+          const s2 = new Float64Array(c), d2 = new Float64Array(c), dx2 = new Float32Array(size);
+          backend.channelDots(g, masked, x, wantMean, s2, d2);
+          const bp = backParams(s2, d2);
+          backend.channelAffine(g, masked, bp.scale, bp.shift, bp.term === null ? null : { x, ...bp.term }, dx2);
+          assert.deepEqual([s1, d1, dx1], [s2, d2, dx2], `normalizeChannelsBackward (${mask === null ? 'no mask' : 'relu mask'}, ${withTerm ? 'with' : 'without'} term) ${what}`);
+        }
+      }
     }
   });
 

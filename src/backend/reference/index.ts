@@ -2,6 +2,7 @@ import type { Backend } from '../backend.js';
 import { matmul } from './matmul.js';
 import { conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv2d.js';
 import { channelAffine, channelDots, channelMoments } from './channels.js';
+import { normalizeChannels, normalizeChannelsBackward } from './normalize.js';
 import { relu, reluBackward } from './relu.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from './pool2d.js';
 
@@ -22,6 +23,8 @@ export const referenceBackend: Backend = {
   channelMoments,
   channelDots,
   channelAffine,
+  normalizeChannels,
+  normalizeChannelsBackward,
   relu,
   reluBackward,
 };

@@ -165,6 +165,39 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     else pool.run(threads, () => exports.run(JOB, 0));
   }
 
+  // The channel kernels on arrays already in the arena (addresses), shared by the single and composite calls.
+
+  function momentsAt(g: ChannelGeometry, px: number, mean: Float64Array, squares: Float64Array, threads: number): void {
+    const pm = arena.alloc(mean.byteLength), ps = arena.alloc(squares.byteLength);
+    runJob(Kernel.channelMoments, [g.batch, g.channels, g.spatial, px, pm, ps], threads);
+    arena.copyOut(pm, mean);
+    arena.copyOut(ps, squares);
+  }
+
+  function dotsAt(g: ChannelGeometry, pdy: number, px: number, center: Float64Array, sums: Float64Array, dots: Float64Array, threads: number): void {
+    const pc = arena.copyIn(center), ps = arena.alloc(sums.byteLength), pd = arena.alloc(dots.byteLength);
+    runJob(Kernel.channelDots, [g.batch, g.channels, g.spatial, pdy, px, pc, ps, pd], threads);
+    arena.copyOut(ps, sums);
+    arena.copyOut(pd, dots);
+  }
+
+  /** src·scale + shift (+ (x − center)·coef when term, x at px) into a new arena block; returns its address. */
+  function affineAt(g: ChannelGeometry, psrc: number, scale: Float64Array, shift: Float64Array,
+    term: { center: Float64Array; coef: Float64Array } | null, px: number, threads: number): number {
+    const c = g.channels;
+    // One float64 table [scale, shift, center, coef] per channel.
+    const params = new Float64Array(4 * c);
+    params.set(scale, 0);
+    params.set(shift, c);
+    if (term !== null) {
+      params.set(term.center, 2 * c);
+      params.set(term.coef, 3 * c);
+    }
+    const pp = arena.copyIn(params), po = arena.alloc(4 * g.batch * c * g.spatial);
+    runJob(Kernel.channelAffine, [g.batch, c, g.spatial, psrc, po, pp, term === null ? 0 : px], threads);
+    return po;
+  }
+
   /** Applies an epilogue in place to a kernel's output while it is still in the arena. */
   function runEpilogue(epilogue: Epilogue, address: number, length: number, threads: number): void {
     if (epilogue === 'relu') runJob(Kernel.reluForward, [length, address, address], threads);
@@ -303,10 +336,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const x32 = needFloat32(op, 'x', x);
       if (g.channels === 0) return;
       const threads = begin(x32.length * 2);
-      const px = arena.copyIn(x32), pm = arena.alloc(mean.byteLength), ps = arena.alloc(squares.byteLength);
-      runJob(Kernel.channelMoments, [g.batch, g.channels, g.spatial, px, pm, ps], threads);
-      arena.copyOut(pm, mean);
-      arena.copyOut(ps, squares);
+      momentsAt(g, arena.copyIn(x32), mean, squares, threads);
     },
 
     channelDots(g, dy, x, center, sums, dots) {
@@ -315,11 +345,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const dy32 = needFloat32(op, 'dy', dy), x32 = needFloat32(op, 'x', x);
       if (g.channels === 0) return;
       const threads = begin(x32.length * 2);
-      const pdy = arena.copyIn(dy32), px = arena.copyIn(x32), pc = arena.copyIn(center);
-      const ps = arena.alloc(sums.byteLength), pd = arena.alloc(dots.byteLength);
-      runJob(Kernel.channelDots, [g.batch, g.channels, g.spatial, pdy, px, pc, ps, pd], threads);
-      arena.copyOut(ps, sums);
-      arena.copyOut(pd, dots);
+      dotsAt(g, arena.copyIn(dy32), arena.copyIn(x32), center, sums, dots, threads);
     },
 
     channelAffine(g, src, scale, shift, term, out, epilogue = null) {
@@ -329,21 +355,44 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const src32 = needFloat32(op, 'src', src), out32 = needFloat32(op, 'out', out);
       const x32 = term === null ? null : needFloat32(op, 'x', term.x);
       if (out32.length === 0) return;
-      const c = g.channels;
-      // One float64 table [scale, shift, center, coef] per channel.
-      const params = new Float64Array(4 * c);
-      params.set(scale, 0);
-      params.set(shift, c);
-      if (term !== null) {
-        params.set(term.center, 2 * c);
-        params.set(term.coef, 3 * c);
-      }
       const threads = begin(out32.length);
-      const ps = arena.copyIn(src32), pp = arena.copyIn(params), px = x32 === null ? 0 : arena.copyIn(x32);
-      const po = arena.alloc(out32.byteLength);
-      runJob(Kernel.channelAffine, [g.batch, c, g.spatial, ps, po, pp, px], threads);
+      const ps = arena.copyIn(src32), px = x32 === null ? 0 : arena.copyIn(x32);
+      const po = affineAt(g, ps, scale, shift, term, px, threads);
       runEpilogue(epilogue, po, out32.length, threads);
       arena.copyOut(po, out32);
+    },
+
+    normalizeChannels(g, x, mean, squares, params, out, epilogue = null) {
+      const op = 'normalizeChannels';
+      checkChannels(op, g, [['x', x], ['out', out]], [['mean', mean], ['squares', squares]]);
+      const x32 = needFloat32(op, 'x', x), out32 = needFloat32(op, 'out', out);
+      if (out32.length === 0) return;
+      const threads = begin(x32.length * 3);
+      const px = arena.copyIn(x32);
+      momentsAt(g, px, mean, squares, threads);
+      const { scale, shift } = params(mean, squares);
+      checkChannels(op, g, [], [['scale', scale], ['shift', shift]]);
+      const po = affineAt(g, px, scale, shift, null, 0, threads);
+      runEpilogue(epilogue, po, out32.length, threads);
+      arena.copyOut(po, out32);
+    },
+
+    normalizeChannelsBackward(g, dy, x, mask, center, sums, dots, params, dx) {
+      const op = 'normalizeChannelsBackward';
+      checkChannels(op, g, [['dy', dy], ['x', x], ['dx', dx], ...(mask === null ? [] : [['mask', mask]] as [string, FloatArray][])],
+        [['center', center], ['sums', sums], ['dots', dots]]);
+      const dy32 = needFloat32(op, 'dy', dy), x32 = needFloat32(op, 'x', x), dx32 = needFloat32(op, 'dx', dx);
+      const mask32 = mask === null ? null : needFloat32(op, 'mask', mask);
+      if (dx32.length === 0) return;
+      const threads = begin(x32.length * 3);
+      const pdy = arena.copyIn(dy32), px = arena.copyIn(x32);
+      // The fused ReLU's gradient, in place: dy where the layer's output is positive.
+      if (mask32 !== null) runJob(Kernel.reluBackward, [dy32.length, pdy, arena.copyIn(mask32), pdy], threads);
+      dotsAt(g, pdy, px, center, sums, dots, threads);
+      const p = params(sums, dots);
+      checkChannels(op, g, [], [['scale', p.scale], ['shift', p.shift], ...(p.term === null ? [] : [['center', p.term.center], ['coef', p.term.coef]] as [string, Float64Array][])]);
+      const po = affineAt(g, pdy, p.scale, p.shift, p.term, p.term === null ? 0 : px, threads);
+      arena.copyOut(po, dx32);
     },
 
     relu(x, out) {

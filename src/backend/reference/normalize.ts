@@ -1,0 +1,21 @@
+// Batch norm's two composite kernels on the reference loops: the channel kernels in sequence.
+import type { Backend } from '../backend.js';
+import { channelAffine, channelDots, channelMoments } from './channels.js';
+import { reluBackward } from './relu.js';
+
+export const normalizeChannels: Backend['normalizeChannels'] = (g, x, mean, squares, params, out, epilogue = null) => {
+  channelMoments(g, x, mean, squares);
+  const { scale, shift } = params(mean, squares);
+  channelAffine(g, x, scale, shift, null, out, epilogue);
+};
+
+export const normalizeChannelsBackward: Backend['normalizeChannelsBackward'] = (g, dy, x, mask, center, sums, dots, params, dx) => {
+  let grad = dy;
+  if (mask !== null) {
+    grad = dy instanceof Float32Array ? new Float32Array(dy.length) : new Float64Array(dy.length);
+    reluBackward(dy, mask, grad);
+  }
+  channelDots(g, grad, x, center, sums, dots);
+  const { scale, shift, term } = params(sums, dots);
+  channelAffine(g, grad, scale, shift, term === null ? null : { x, center: term.center, coef: term.coef }, dx);
+};
