@@ -35,6 +35,25 @@ function done(samples: number[], spent: number, o: Required<TimingOptions>): boo
   return samples.length >= o.minRuns && samples.reduce((a, b) => a + b, 0) >= o.minMs;
 }
 
+/**
+ * Median wall times of several synchronous calls run in turn (a, b, a, b, …), so that load from other
+ * jobs on the machine hits each alike; the stopping rule follows the first call's samples.
+ */
+export function timeInterleaved(runs: (() => void)[], options: TimingOptions = {}): Timing[] {
+  const o = { ...defaults, ...options };
+  const t0 = performance.now();
+  for (let i = 0; i < o.warmup; i++) for (const run of runs) run();
+  const samples = runs.map(() => [] as number[]);
+  while (!done(samples[0]!, performance.now() - t0, o)) {
+    runs.forEach((run, j) => {
+      const start = performance.now();
+      run();
+      samples[j]!.push(performance.now() - start);
+    });
+  }
+  return samples.map(summarize);
+}
+
 /** Median wall time in ms of a synchronous call. */
 export function timeSync(run: () => void, options: TimingOptions = {}): Timing {
   const o = { ...defaults, ...options };

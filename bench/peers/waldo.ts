@@ -4,7 +4,7 @@ import { functional as F, Generator, getBackend, models, noGrad, optim, setNumTh
 import { createWasmBackend } from '../../src/backend/wasm/create.js';
 import type { WasmBackend } from '../../src/backend/wasm/wasmBackend.js';
 import { type ConvData, type ConvShape, outSize } from '../shapes.js';
-import { randomFloats, type Timing, timeSync } from '../timing.js';
+import { randomFloats, type Timing, timeInterleaved, timeSync } from '../timing.js';
 
 export function relaxedSimd(): boolean {
   return (getBackend() as Partial<WasmBackend>).relaxedSimd === true;
@@ -43,21 +43,28 @@ export function lenetBatch(batch: number, seed: number): { x: Float32Array; y: I
   return { x, y };
 }
 
-/** Median time of one SGD step (forward, cross-entropy, backward, update) at batch 64. */
-export function lenetTrain(threads: number, batch = 64): Timing {
-  setNumThreads(threads);
-  const model = models.lenet5({ generator: new Generator(1) });
-  model.train();
-  const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
+/**
+ * Median times of one SGD step (forward, cross-entropy, backward, update) at batch 64, for each
+ * thread count: one model per count, their steps taken in turn so both see the same machine load.
+ */
+export function lenetTrain(threadCounts: number[], batch = 64): Timing[] {
   const data = lenetBatch(batch, 3);
   const x = tensor(data.x, [batch, 1, 28, 28]);
   const y = tensor(data.y, [batch]);
-  return timeSync(() => {
-    opt.zeroGrad();
-    const loss = F.crossEntropy(model.call(x), y);
-    loss.backward();
-    opt.step();
-  }, { minRuns: 10, minMs: 1000, warmup: 2 });
+  const steps = threadCounts.map((threads) => {
+    const model = models.lenet5({ generator: new Generator(1) });
+    model.train();
+    const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
+    return () => {
+      setNumThreads(threads);
+      opt.zeroGrad();
+      const loss = F.crossEntropy(model.call(x), y);
+      loss.backward();
+      opt.step();
+    };
+  });
+  // 50 warm-up steps each: the first 2-thread steps of a process were often no faster than 1-thread ones.
+  return timeInterleaved(steps, { minRuns: 10, minMs: 1000, warmup: 50 });
 }
 
 export function lenetModel(): ReturnType<typeof models.lenet5> {
