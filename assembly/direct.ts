@@ -58,6 +58,12 @@ let kPad: i32 = 0;
 let byChannel: bool = false;
 let blockCh: i32 = 8;
 let nBlocks: i32 = 0;
+/**
+ * Whether the forward kernels read the input planes in place instead of a padded band: by-channel
+ * kernels (they load single floats, reading at most 3 past a row's last output, inside the next row
+ * or the arena's slack) on stride-1 problems whose taps all fall inside the input (no padding).
+ */
+let inPlace: bool = false;
 
 /** Sets the problem (all sizes per image and group). */
 export function setDirect(ci_: i32, hi_: i32, wi_: i32, co_: i32, ho_: i32, wo_: i32, kh_: i32, kw_: i32,
@@ -76,6 +82,12 @@ export function setDirect(ci_: i32, hi_: i32, wi_: i32, co_: i32, ho_: i32, wo_:
   coPad = nQuads * 4 + nPairs * 2;
   setBlock(8);
   byChannel = false;
+  inPlace = false;
+}
+
+function chooseInPlace(): void {
+  inPlace = byChannel && sw == 1 && pt == 0 && pl == 0 &&
+    (wo - 1) + (kw - 1) * dw <= wi - 1 && (ho - 1) * sh + (kh - 1) * dh <= hi - 1;
 }
 
 function setBlock(channels: i32): void {
@@ -98,6 +110,7 @@ export function chooseDirectLayout(force: i32): void {
   if (force != 0) {
     byChannel = force >= 2;
     setBlock(force == 3 ? 16 : 8);
+    chooseInPlace();
     return;
   }
   // A row tail of 1–4 runs 4 × 4 (4 slots at half rate), of 5–7 runs 4 × 8: 8 slots either way.
@@ -105,6 +118,7 @@ export function chooseDirectLayout(force: i32): void {
   const by8 = blockSlots(8, 4), by16 = blockSlots(16, 2);
   byChannel = min(by8, by16) < byPosition;
   setBlock(by16 < by8 ? 16 : 8);
+  chooseInPlace();
 }
 
 function bandPaddedRows(rows: i32): i32 {
@@ -157,6 +171,8 @@ function tapOffset(t: i32, rsC: i32, flip: bool): i32 {
  * Also packs the bias (0 = none).
  */
 export function packDirectWeights(scratch: usize, w: usize, rsO: i32, rsC: i32, flip: bool, bias: usize): void {
+  // The tap table depends only on the problem, so it is built with the weights, once per call.
+  buildTable(tableAt(scratch), true);
   let dst = packedAt(scratch);
   const bp = biasAt(scratch);
   const rowsPadded = packedChannels();
@@ -235,7 +251,9 @@ function buildTable(tab: usize, rowFirst: bool): void {
     const col = b * dw;
     const ph = col % sw;
     const t = rowFirst ? (a * ci + c) * kw + b : (c * kh + a) * kw + b;
-    store<i32>(tab + f4(t), <i32>f4(a * dh * rowStride + c * chan + ph * wq + col / sw));
+    // In place (forward only): the input planes [ci, hi, wi] themselves, stride 1, no padding.
+    const at = rowFirst && inPlace ? c * hi * wi + a * dh * wi + col : a * dh * rowStride + c * chan + ph * wq + col / sw;
+    store<i32>(tab + f4(t), <i32>f4(at));
   }
 }
 
@@ -413,15 +431,15 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
   for (let r0 = y0; r0 < y1; r0 += bandRows) {
     const r1 = min(y1, r0 + bandRows);
     const Y0 = r0 * sh, rows = bandPaddedRows(r1 - r0);
-    padBand(band, x, Y0, Y0 + rows);
-    buildTable(tab, true);
-    const rowStep = f4(sh * ci * sw * wq);
+    if (!inPlace) padBand(band, x, Y0, Y0 + rows);
+    const rowStep = f4(sh * (inPlace ? wi : ci * sw * wq));
+    const src0 = inPlace ? x + f4(Y0 * wi) : band;
     let pa = pa0, bp = bp0;
     if (byChannel) {
       for (let b = 0; b < nBlocks; b++) {
         const mc = min(blockCh, co - b * blockCh);
         const outB = out + <usize>(b * blockCh) * plane;
-        let src = band;
+        let src = src0;
         for (let oy = r0; oy < r1; oy++) {
           const dst = outB + f4(oy * wo);
           tapRange(oy);
@@ -439,7 +457,7 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
     }
     for (let q = 0; q < nQuads; q++) {
       const outQ = out + <usize>(q * 4) * plane;
-      let src = band;
+      let src = src0;
       for (let oy = r0; oy < r1; oy++) {
         const dst = outQ + f4(oy * wo);
         tapRange(oy);
@@ -455,7 +473,7 @@ export function directRows(x: usize, out: usize, y0: i32, y1: i32, scratch: usiz
       const o = nQuads * 4 + p * 2;
       const mr = min(2, co - o);
       const outP = out + <usize>o * plane;
-      let src = band;
+      let src = src0;
       for (let oy = r0; oy < r1; oy++) {
         const dst = outP + f4(oy * wo);
         tapRange(oy);
@@ -491,7 +509,9 @@ function wBandAt(scratch: usize): usize { return wDyAt(scratch) + f4(dyBandFloat
 
 /** Zeroes the accumulators of taps [t0, t1) (t0, t1 multiples of 4, or t1 = K). */
 export function directWeightBegin(scratch: usize, t0: i32, t1: i32): void {
-  const acc = wAccAt(scratch);
+  const acc = wAccAt(scratch), tab = wTableAt(scratch);
+  buildTable(tab, false);
+  for (let t = K; t < kPad; t++) store<i32>(tab + f4(t), 0);
   const t1p = (t1 + 3) & ~3;
   for (let o = 0; o < coPad; o++) zeroFloats(acc + f4((o * kPad + t0) * 4), (t1p - t0) * 4);
   // Lanes of the last column vector that lie past wo read x but must not add to dw (x may hold Inf).
@@ -588,8 +608,6 @@ export function directWeightImage(x: usize, dy: usize, t0: i32, t1: i32, scratch
     const r1 = min(ho, r0 + bandRows), rowsOut = r1 - r0;
     const Y0 = r0 * sh, rows = bandPaddedRows(rowsOut);
     padBand(band, x, Y0, Y0 + rows);
-    buildTable(tab, false);
-    for (let t = K; t < kPad; t++) store<i32>(tab + f4(t), 0);
     // dy rows [r0, r1) of every channel, zero past wo and in the padding channels.
     const ldDy = f4(rowsOut * wop);
     for (let o = 0; o < coPad; o++) {
