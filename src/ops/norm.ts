@@ -45,32 +45,25 @@ export function batchNorm(
   bias: Tensor | null = null,
   options: BatchNormOptions = {},
 ): Tensor {
-  return normalize(x, runningMean, runningVar, weight, bias, options, null);
+  return normalize(null, x, runningMean, runningVar, weight, bias, options);
 }
 
 /**
  * relu(batchNorm(…)) in one pass over the output, with the same values and gradients as the two
  * ops; nn.Sequential uses it for a batch norm followed by ReLU.
  */
-export function batchNormRelu(
+export function batchNormRelu(...args: Parameters<typeof batchNorm>): Tensor {
+  return normalize('relu', ...args);
+}
+
+function normalize(
+  epilogue: Epilogue,
   x: Tensor,
   runningMean: Tensor | null,
   runningVar: Tensor | null,
   weight: Tensor | null = null,
   bias: Tensor | null = null,
   options: BatchNormOptions = {},
-): Tensor {
-  return normalize(x, runningMean, runningVar, weight, bias, options, 'relu');
-}
-
-function normalize(
-  x: Tensor,
-  runningMean: Tensor | null,
-  runningVar: Tensor | null,
-  weight: Tensor | null,
-  bias: Tensor | null,
-  options: BatchNormOptions,
-  epilogue: Epilogue,
 ): Tensor {
   const { training = false, momentum = 0.1, eps = 1e-5 } = options;
   checkFloat('batchNorm', 'input', x);

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '../../errors.js';
-import type { Backend, ChannelGeometry, Conv2dGeometry, Epilogue, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
+import type { Backend, ChannelAffineParams, ChannelGeometry, Conv2dGeometry, Epilogue, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
 import { createArena } from './arena.js';
 import { CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
 import type { KernelModule } from './module.js';
@@ -183,7 +183,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
 
   /** src·scale + shift (+ (x − center)·coef when term, x at px) into a new arena block; returns its address. */
   function affineAt(g: ChannelGeometry, psrc: number, scale: Float64Array, shift: Float64Array,
-    term: { center: Float64Array; coef: Float64Array } | null, px: number, threads: number): number {
+    term: ChannelAffineParams['term'], px: number, threads: number): number {
     const c = g.channels;
     // One float64 table [scale, shift, center, coef] per channel.
     const params = new Float64Array(4 * c);
