@@ -19,6 +19,16 @@ export interface Timing {
   warmupIncluded?: boolean;
 }
 
+/**
+ * A prepared contender: `run()` is one timed call, `result()` its last output, `dispose()` frees what
+ * it holds. The benchmark runs the contenders of a case in turn (see timeInterleaved).
+ */
+export interface Runner<T> {
+  run(): void;
+  result(): T;
+  dispose?(): void;
+}
+
 const defaults = { minRuns: 3, minMs: 500, capMs: 4000, maxRuns: 200, warmup: 1 };
 
 function summarize(samples: number[]): Timing {

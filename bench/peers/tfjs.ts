@@ -2,13 +2,13 @@
 // layout (inputs transposed once, outside the timing; outputs transposed back for the check).
 import type { Sequential } from '../../src/nn/index.js';
 import { type ConvData, type ConvShape, hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio, outSize } from '../shapes.js';
-import { randomFloats, type Timing, type TimingOptions, timeAsync, timeSync } from '../timing.js';
+import { randomFloats, type Runner, type Timing, type TimingOptions, timeAsync, timeSync } from '../timing.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 export type TfBackend = 'wasm' | 'cpu';
 
 /** tfjs cpu is slow on big layers: stop after ~2.5 s (at least one timed run). */
-const cpuTiming: TimingOptions = { capMs: 2500 };
+export const tfjsCpuTiming: TimingOptions = { capMs: 2500 };
 
 export async function createTfjsPeer() {
   // tfjs prints a hint about tfjs-node on load; keep the benchmark's output clean.
@@ -26,8 +26,8 @@ export async function createTfjsPeer() {
     console.log = info;
     console.warn = warn;
   }
+  // setBackend is not free (it sets up the backend's kernels again): runners call it once, when prepared.
   const use = (be: TfBackend) => { tf.setBackend(be); if (tf.getBackend() !== be) throw new Error(`tfjs backend ${be} not active`); };
-  const opts = (be: TfBackend) => (be === 'cpu' ? cpuTiming : {});
 
   function convInputs(s: ConvShape, d: ConvData) {
     const x = tf.tensor4d(nchwToNhwc(d.x, s.n, s.c, s.h, s.w), [s.n, s.h, s.w, s.c]);
@@ -43,40 +43,39 @@ export async function createTfjsPeer() {
 
   return {
     version: tf.version.tfjs,
-    convForward(be: TfBackend, s: ConvShape, d: ConvData): { timing: Timing; y: Float32Array } {
+    /** Forward on `be`; NHWC in, NCHW out (the transposes of the result are not timed). */
+    convForward(be: TfBackend, s: ConvShape, d: ConvData): Runner<Float32Array> {
       use(be);
       const { x, w, conv, dispose } = convInputs(s, d);
       const { oh, ow } = outSize(s);
-      let y!: Float32Array;
-      try {
-        const timing = timeSync(() => {
+      let y: Float32Array | null = null;
+      return {
+        run: () => {
           const t = conv(x, w);
           y = t.dataSync() as Float32Array;
           t.dispose();
-        }, opts(be));
-        return { timing, y: nhwcToNchw(y, s.n, s.co, oh, ow) };
-      } finally {
-        dispose();
-      }
+        },
+        result: () => nhwcToNchw(y!, s.n, s.co, oh, ow),
+        dispose,
+      };
     },
-    convBackward(be: TfBackend, s: ConvShape, d: ConvData): { timing: Timing; dx: Float32Array; dw: Float32Array } {
+    /** Input and weight gradients of the forward, NCHW / OIHW out. */
+    convBackward(be: TfBackend, s: ConvShape, d: ConvData): Runner<{ dx: Float32Array; dw: Float32Array }> {
       use(be);
       const { x, w, conv, dispose } = convInputs(s, d);
       const { oh, ow } = outSize(s);
       const dy = tf.tensor4d(nchwToNhwc(d.dy, s.n, s.co, oh, ow), [s.n, oh, ow, s.co]);
       const grads = tf.grads((a, b) => conv(a as import('@tensorflow/tfjs').Tensor4D, b as import('@tensorflow/tfjs').Tensor4D));
-      let dx!: Float32Array, dwt!: Float32Array;
-      try {
-        const timing = timeSync(() => tf.tidy(() => {
+      let dx: Float32Array | null = null, dwt: Float32Array | null = null;
+      return {
+        run: () => tf.tidy(() => {
           const [gx, gw] = grads([x, w], dy);
           dx = gx!.dataSync() as Float32Array;
           dwt = gw!.dataSync() as Float32Array;
-        }), opts(be));
-        return { timing, dx: nhwcToNchw(dx, s.n, s.c, s.h, s.w), dw: hwioToOihw(dwt, s.co, s.c / s.groups, s.k, s.k) };
-      } finally {
-        dispose();
-        dy.dispose();
-      }
+        }),
+        result: () => ({ dx: nhwcToNchw(dx!, s.n, s.c, s.h, s.w), dw: hwioToOihw(dwt!, s.co, s.c / s.groups, s.k, s.k) }),
+        dispose: () => { dispose(); dy.dispose(); },
+      };
     },
     /** A tf.sequential LeNet-5 (same layers as waldo's), one trainOnBatch step of SGD. */
     async lenetTrainAsync(be: TfBackend, batch: number): Promise<Timing> {
@@ -111,17 +110,19 @@ export async function createTfjsPeer() {
         dense('classifier.5.weight', 10, 84), tf.tensor1d(get('classifier.5.bias')),
       ]);
       return {
-        infer(input: Float32Array, batch: number): { timing: Timing; out: Float32Array } {
+        infer(input: Float32Array, batch: number): Runner<Float32Array> {
           use('wasm');
           const x = tf.tensor4d(nchwToNhwc(input, batch, 1, 28, 28), [batch, 28, 28, 1]);
-          let out!: Float32Array;
-          const timing = timeSync(() => {
-            const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
-            out = y.dataSync() as Float32Array;
-            y.dispose();
-          });
-          x.dispose();
-          return { timing, out };
+          let out: Float32Array | null = null;
+          return {
+            run: () => {
+              const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+              out = y.dataSync() as Float32Array;
+              y.dispose();
+            },
+            result: () => out!,
+            dispose: () => x.dispose(),
+          };
         },
       };
     },

@@ -4,37 +4,40 @@ import { functional as F, Generator, getBackend, models, noGrad, optim, setNumTh
 import { createWasmBackend } from '../../src/backend/wasm/create.js';
 import type { WasmBackend } from '../../src/backend/wasm/wasmBackend.js';
 import { type ConvData, type ConvShape, outSize } from '../shapes.js';
-import { randomFloats, type Timing, timeInterleaved, timeSync } from '../timing.js';
+import { randomFloats, type Runner, type Timing, timeInterleaved, timeSync } from '../timing.js';
 
 export function relaxedSimd(): boolean {
   return (getBackend() as Partial<WasmBackend>).relaxedSimd === true;
 }
 
-export function convForward(s: ConvShape, d: ConvData, threads: number): { timing: Timing; y: Float32Array } {
-  setNumThreads(threads);
+export function convForward(s: ConvShape, d: ConvData, threads: number): Runner<Float32Array> {
   const x = tensor(d.x, [s.n, s.c, s.h, s.w]);
   const w = tensor(d.w, [s.co, s.c / s.groups, s.k, s.k]);
   const b = tensor(d.b, [s.co]);
   const opts = { stride: s.stride, padding: s.pad, groups: s.groups };
-  let y!: Tensor;
-  const timing = timeSync(() => { y = F.conv2d(x, w, b, opts); });
-  return { timing, y: y.data as Float32Array };
+  let y: Tensor | null = null;
+  return {
+    run: () => { setNumThreads(threads); y = F.conv2d(x, w, b, opts); },
+    result: () => y!.data as Float32Array,
+  };
 }
 
-export function convBackward(s: ConvShape, d: ConvData, threads: number): { timing: Timing; dx: Float32Array; dw: Float32Array } {
-  setNumThreads(threads);
+export function convBackward(s: ConvShape, d: ConvData, threads: number): Runner<{ dx: Float32Array; dw: Float32Array }> {
   const { oh, ow } = outSize(s);
   const x = tensor(d.x, [s.n, s.c, s.h, s.w], { requiresGrad: true });
   const w = tensor(d.w, [s.co, s.c / s.groups, s.k, s.k], { requiresGrad: true });
   const b = tensor(d.b, [s.co]);
   const dy = tensor(d.dy, [s.n, s.co, oh, ow]);
   const opts = { stride: s.stride, padding: s.pad, groups: s.groups };
-  const timing = timeSync(() => {
-    x.grad = null;
-    w.grad = null;
-    F.conv2d(x, w, b, opts).backward(dy);
-  });
-  return { timing, dx: x.grad!.data as Float32Array, dw: w.grad!.data as Float32Array };
+  return {
+    run: () => {
+      setNumThreads(threads);
+      x.grad = null;
+      w.grad = null;
+      F.conv2d(x, w, b, opts).backward(dy);
+    },
+    result: () => ({ dx: x.grad!.data as Float32Array, dw: w.grad!.data as Float32Array }),
+  };
 }
 
 export function lenetBatch(batch: number, seed: number): { x: Float32Array; y: Int32Array } {
@@ -71,12 +74,13 @@ export function lenetModel(): ReturnType<typeof models.lenet5> {
   return models.lenet5({ generator: new Generator(7) }).eval();
 }
 
-export function lenetInfer(model: ReturnType<typeof models.lenet5>, threads: number, input: Float32Array, batch: number): { timing: Timing; out: Float32Array } {
-  setNumThreads(threads);
+export function lenetInfer(model: ReturnType<typeof models.lenet5>, threads: number, input: Float32Array, batch: number): Runner<Float32Array> {
   const x = tensor(input, [batch, 1, 28, 28]);
-  let out!: Tensor;
-  const timing = timeSync(() => { out = noGrad(() => model.call(x)); });
-  return { timing, out: out.data as Float32Array };
+  let out: Tensor | null = null;
+  return {
+    run: () => { setNumThreads(threads); out = noGrad(() => model.call(x)); },
+    result: () => out!.data as Float32Array,
+  };
 }
 
 export function gemmGflops(threads: number, size: number): number {
