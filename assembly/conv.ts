@@ -8,6 +8,7 @@ import { gemm, useStridedB, useIm2colB, useIm2colTB, GEMM_SCRATCH_BYTES, INIT_ZE
 import { col2im } from './im2col';
 import { beginSegments, nextSegment, segUnit, segLo, segHi } from './partition';
 import { depthwiseScratch, depthwiseForward, depthwiseBackwardData, depthwiseBackwardWeight } from './depthwise';
+import { setChannelLanes, channelLanesScratch, packChannelLanes, loadChannelLanesImage, channelLanesRows } from './channelLanes';
 import { setDirect, chooseDirectLayout, directScratch, packDirectWeights, directRows, directWeightScratch, directWeightBegin, directWeightImage, directWeightEnd } from './direct';
 
 /** Floats of the per-thread dcol buffer for the data gradient (512 KiB: an L2-sized chunk). */
@@ -19,9 +20,19 @@ const ARG0: usize = 64;
 const DIRECT_MAX_K: i32 = 1536;
 /**
  * Job argument word with the algorithm choice: 0 automatic, 1 GEMM, 2 direct (where it applies) with
- * the by-position kernels, 3 direct with the 8 × 4 by-channel kernel, 4 with the 16 × 2 one (direct.ts).
+ * the by-position kernels, 3 direct with the 8 × 4 by-channel kernel, 4 with the 16 × 2 one (direct.ts),
+ * 5 the channel-lanes data gradient (channelLanes.ts) where it applies, the other passes automatic.
  */
 const ALGO: usize = 96;
+const ALGO_CHANNEL_LANES: i32 = 5;
+/** dyT floats per image up to which the channel-lanes data gradient is picked automatically (1 MiB). */
+const LANES_MAX_DY: i32 = 1 << 18;
+
+/** The algorithm word, with the channel-lanes choice read as automatic by the passes it does not cover. */
+function algorithm(args: usize): i32 {
+  const algo = load<i32>(args + ALGO);
+  return algo == ALGO_CHANNEL_LANES ? 0 : algo;
+}
 
 /** Depthwise-like convolutions (one input channel per group, few outputs each) run the direct kernels. */
 function useDirect(): bool {
@@ -33,7 +44,7 @@ function useDirect(): bool {
  * (K = CIG·KH·KW), where per-image im2col packing and 4 × 8 tiles with idle rows dominate.
  */
 function forwardDirect(args: usize): bool {
-  const algo = load<i32>(args + ALGO);
+  const algo = algorithm(args);
   if (algo == 1 || isPointwise()) return false;
   if (algo >= 2) return true;
   // Measured against the GEMM: the direct kernels win up to a few hundred channels, except on very
@@ -48,7 +59,7 @@ function setForwardDirect(args: usize): void {
 
 /** The direct kernels' layout the algorithm word forces: 0 none, 1 by position, 2 and 3 by channel (8 × 4, 16 × 2). */
 function directLayout(args: usize): i32 {
-  const algo = load<i32>(args + ALGO);
+  const algo = algorithm(args);
   return algo >= 2 ? algo - 1 : 0;
 }
 
@@ -57,7 +68,7 @@ function directLayout(args: usize): i32 {
  * transposed kernel and padding (K − 1)·D − P; the direct kernels run it when that padding is ≥ 0.
  */
 function backwardDataDirect(args: usize): bool {
-  const algo = load<i32>(args + ALGO);
+  const algo = algorithm(args);
   if (algo == 1 || isPointwise() || SH != 1 || SW != 1 || (KH - 1) * DH < PT || (KW - 1) * DW < PL) return false;
   if (algo >= 2) return true;
   return CIG <= 16 || (COG * KHW <= DIRECT_MAX_K && W > 4);
@@ -66,6 +77,18 @@ function backwardDataDirect(args: usize): bool {
 function setBackwardDataDirect(args: usize): void {
   setDirect(COG, HO, WO, CIG, H, W, KH, KW, 1, 1, DH, DW, (KH - 1) * DH - PT, (KW - 1) * DW - PL);
   chooseDirectLayout(directLayout(args));
+}
+
+/**
+ * The data gradient with output channels in the SIMD lanes (channelLanes.ts): stride 1, dilation 1,
+ * rows of at least 4. Picked automatically for few dx channels per group (≤ 8, where the direct
+ * kernels' lanes along short rows meet many padding taps) and o a multiple of 4 (no idle lanes).
+ */
+function backwardDataLanes(args: usize): bool {
+  const algo = load<i32>(args + ALGO);
+  if (SH != 1 || SW != 1 || DH != 1 || DW != 1 || W < 4 || isPointwise()) return false;
+  if (algo == ALGO_CHANNEL_LANES) return true;
+  return algo == 0 && CIG <= 8 && (COG & 3) == 0 && HO * (WO + 6) * COG <= LANES_MAX_DY;
 }
 
 export function convForwardScratch(args: usize): usize {
@@ -115,6 +138,7 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
 export function convBackwardDataScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
+  if (backwardDataLanes(args)) { setChannelLanes(CIG, H, W, COG, HO, WO, KH, KW, PT, PL); return channelLanesScratch(); }
   if (backwardDataDirect(args)) { setBackwardDataDirect(args); return directScratch(); }
   return GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
 }
@@ -128,6 +152,22 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   readConvGeometry(args);
   const dy = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4), dx = load<usize>(args + ARG0 + 8);
   if (useDirect()) { depthwiseBackwardData(dy, w, dx, tid, nth, scratch); return; }
+  if (backwardDataLanes(args)) {
+    // Threads split the (image·group, input row) space; dyT is loaded once per image a thread visits.
+    setChannelLanes(CIG, H, W, COG, HO, WO, KH, KW, PT, PL);
+    beginSegments(tid, nth, N * G, H, 1);
+    let packed = -1;
+    while (nextSegment()) {
+      const n = segUnit / G, g = segUnit - n * G;
+      if (g != packed) {
+        packChannelLanes(scratch, w + f4(g * COG * KG));
+        packed = g;
+      }
+      loadChannelLanesImage(scratch, dy + f4((n * CO + g * COG) * P));
+      channelLanesRows(dx + f4((n * C + g * CIG) * HW), segLo, segHi, scratch);
+    }
+    return;
+  }
   if (backwardDataDirect(args)) {
     // Threads split the (image·group, input row) space. Packed weight (c, (o, a, b)) = w[o, c, flipped a, b].
     setBackwardDataDirect(args);

@@ -183,6 +183,8 @@ const wasm2Direct = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'dir
 const wasm1DirectBase = wasm({ threads: 1, relaxedSimd: false, convAlgorithm: 'direct' });
 const wasm2ByChannel = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct-by-channel' });
 const wasm2ByChannel16 = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct-by-channel-16' });
+const wasm2ChannelLanes = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'channel-lanes' });
+const wasm1ChannelLanesBase = wasm({ threads: 1, relaxedSimd: false, convAlgorithm: 'channel-lanes' });
 
 const backends: [string, Backend][] = [
   ['reference', referenceBackend],
@@ -194,6 +196,8 @@ const backends: [string, Backend][] = [
   ['wasm 1 thread, direct convolutions, base SIMD', wasm1DirectBase],
   ['wasm 2 threads, direct convolutions by channel', wasm2ByChannel],
   ['wasm 2 threads, direct convolutions by 16 channels', wasm2ByChannel16],
+  ['wasm 2 threads, channel-lanes data gradients', wasm2ChannelLanes],
+  ['wasm 1 thread, channel-lanes data gradients, base SIMD', wasm1ChannelLanesBase],
 ];
 
 const ref = referenceBackend;

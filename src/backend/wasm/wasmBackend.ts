@@ -33,9 +33,11 @@ export interface WasmBackendOptions {
    * @internal Convolution algorithm for benchmarks and tests: 'auto' (default) picks per layer,
    * 'gemm' forces im2col + GEMM, 'direct' the direct kernels wherever they apply (by-position
    * micro-kernels), 'direct-by-channel' the same with the 8-channel × 4-output by-channel
-   * micro-kernel, 'direct-by-channel-16' with the 16-channel × 2-output one.
+   * micro-kernel, 'direct-by-channel-16' with the 16-channel × 2-output one; 'channel-lanes' runs the
+   * data gradient with output channels in the SIMD lanes wherever it applies (stride and dilation 1)
+   * and leaves the other passes automatic.
    */
-  convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel' | 'direct-by-channel-16';
+  convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel' | 'direct-by-channel-16' | 'channel-lanes';
 }
 
 /** What the benchmark and tests may inspect beyond the Backend interface. */
@@ -93,7 +95,7 @@ const CONV_ALGO_WORD = 24;
 /** Job argument word where the weight gradient reports its partial gradients (assembly/conv.ts PARTS), and their most. */
 const CONV_PARTS_WORD = 25;
 const MAX_WEIGHT_PARTS = 2;
-const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3, 'direct-by-channel-16': 4 } as const;
+const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3, 'direct-by-channel-16': 4, 'channel-lanes': 5 } as const;
 
 const convFields = (g: Conv2dGeometry): number[] => [
   g.batch, g.inChannels, g.outChannels, g.groups, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
