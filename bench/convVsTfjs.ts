@@ -5,7 +5,7 @@
 //
 //   npm run build && node dist/bench/convVsTfjs.js [rounds] [threads] [S1,S2,…]
 //
-// With WALDO_BENCH_ALT=gemm (direct, direct-by-channel, direct-by-channel-16) a third contender, waldo forced onto im2col + GEMM (or the
+// With WALDO_BENCH_ALT=gemm (direct, direct-by-channel, direct-by-channel-16, channel-lanes) a third contender, waldo forced onto im2col + GEMM (or the
 // direct kernels wherever they apply), runs in the same rounds.
 //
 // waldo calls go straight to the backend (createWasmBackend, copies in and out included); tfjs gets
@@ -80,7 +80,7 @@ function backend(options: Parameters<typeof createWasmBackend>[0]): WasmBackend 
 const tf = await loadTfjs();
 const waldo = backend({ threads, parallelThreshold: threads > 1 ? 0 : undefined });
 const alt = process.env.WALDO_BENCH_ALT;
-const alts = ['gemm', 'direct', 'direct-by-channel', 'direct-by-channel-16'] as const;
+const alts = ['gemm', 'direct', 'direct-by-channel', 'direct-by-channel-16', 'channel-lanes'] as const;
 if (alt !== undefined && !(alts as readonly string[]).includes(alt)) throw new Error(`WALDO_BENCH_ALT must be one of ${alts.join(', ')}, got '${alt}'`);
 const gemm = alt === undefined ? null : backend({ threads, parallelThreshold: threads > 1 ? 0 : undefined, convAlgorithm: alt as (typeof alts)[number] });
 console.log(`conv2d forward, waldo (${threads} thread${threads > 1 ? 's' : ''}, ${waldo.relaxedSimd ? 'relaxed' : 'base'} SIMD) vs tfjs ${tf.version.tfjs} wasm, ${rounds} interleaved rounds, median ms`);

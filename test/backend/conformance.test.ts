@@ -196,8 +196,8 @@ const backends: [string, Backend][] = [
   ['wasm 1 thread, direct convolutions, base SIMD', wasm1DirectBase],
   ['wasm 2 threads, direct convolutions by channel', wasm2ByChannel],
   ['wasm 2 threads, direct convolutions by 16 channels', wasm2ByChannel16],
-  ['wasm 2 threads, channel-lanes data gradients', wasm2ChannelLanes],
-  ['wasm 1 thread, channel-lanes data gradients, base SIMD', wasm1ChannelLanesBase],
+  ['wasm 2 threads, channel-lanes gradients', wasm2ChannelLanes],
+  ['wasm 1 thread, channel-lanes gradients, base SIMD', wasm1ChannelLanesBase],
 ];
 
 const ref = referenceBackend;

@@ -33,9 +33,9 @@ export interface WasmBackendOptions {
    * @internal Convolution algorithm for benchmarks and tests: 'auto' (default) picks per layer,
    * 'gemm' forces im2col + GEMM, 'direct' the direct kernels wherever they apply (by-position
    * micro-kernels), 'direct-by-channel' the same with the 8-channel × 4-output by-channel
-   * micro-kernel, 'direct-by-channel-16' with the 16-channel × 2-output one; 'channel-lanes' runs the
-   * data gradient with output channels in the SIMD lanes wherever it applies (stride and dilation 1)
-   * and leaves the other passes automatic.
+   * micro-kernel, 'direct-by-channel-16' with the 16-channel × 2-output one; 'channel-lanes' runs
+   * both gradients with output channels in the SIMD lanes wherever they apply (data gradient: stride
+   * and dilation 1) and leaves the forward pass automatic.
    */
   convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel' | 'direct-by-channel-16' | 'channel-lanes';
 }
