@@ -2,6 +2,7 @@ import { ShapeError } from '../errors.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { withGradMode } from './gradMode.js';
+import { collectingAllocations, isCandidate, recycle } from '../tensor/recycle.js';
 
 /**
  * Reverse-mode differentiation from `root`: orders the graph topologically with an explicit stack
@@ -15,17 +16,22 @@ export function runBackward(root: Tensor, gradient: Tensor): void {
   }
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, gradient]]);
-  withGradMode(false, () => {
+  const recycling = new GradientBuffers();
+  recycling.hold(gradient);
+  collectingAllocations(recycling.candidates, () => withGradMode(false, () => {
     for (const t of order) {
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
+      recycling.drop(g);
       const fn = t.gradFn;
       if (fn === null) {
         if (t.requiresGrad) t.grad = t.grad === null ? g.clone() : t.grad.add(g);
+        recycling.release([g]);
         continue;
       }
       const inputGrads = fn.backward(g);
+      const consumed = [g];
       fn.inputs.forEach((input, i) => {
         const ig = inputGrads[i];
         if (ig === null || ig === undefined || !input.requiresGrad) return;
@@ -33,10 +39,51 @@ export function runBackward(root: Tensor, gradient: Tensor): void {
           throw new ShapeError(`backward of ${fn.name}: gradient ${formatShape(ig.shape)} for input ${i} of shape ${formatShape(input.shape)}`);
         }
         const previous = grads.get(input);
-        grads.set(input, previous === undefined ? ig : previous.add(ig));
+        if (previous === undefined) {
+          grads.set(input, ig);
+          recycling.hold(ig);
+          return;
+        }
+        const sum = previous.add(ig);
+        recycling.drop(previous);
+        grads.set(input, sum);
+        recycling.hold(sum);
+        consumed.push(previous, ig);
       });
+      // After every input's gradient is stored: a rule may return one tensor (or views of g) for several inputs.
+      recycling.release(consumed);
     }
-  });
+  }));
+}
+
+/**
+ * The buffers of the gradients pending in one backward pass, so that the ones the pass allocated
+ * go back to the allocator (tensor/recycle.ts) once consumed: reference counts per ArrayBuffer
+ * (views share their base's), and the pass's own allocations as the only candidates.
+ */
+class GradientBuffers {
+  readonly candidates = new Set<ArrayBufferLike>();
+  private readonly pending = new Map<ArrayBufferLike, number>();
+
+  hold(g: Tensor): void {
+    const b = g.data.buffer;
+    this.pending.set(b, (this.pending.get(b) ?? 0) + 1);
+  }
+
+  drop(g: Tensor): void {
+    const b = g.data.buffer;
+    this.pending.set(b, this.pending.get(b)! - 1);
+  }
+
+  /** Recycles each consumed gradient the pass allocated that no pending gradient shares. */
+  release(consumed: Tensor[]): void {
+    for (const g of consumed) {
+      const d = g.data;
+      if (!(d instanceof Float32Array) || (this.pending.get(d.buffer) ?? 0) > 0 || !isCandidate(d, this.candidates)) continue;
+      this.candidates.delete(d.buffer);
+      recycle(d);
+    }
+  }
 }
 
 /** Tensors reachable from root, each after all tensors that consume it (reverse post-order). */

@@ -1,12 +1,18 @@
+import { noteAllocation, reuse } from './recycle.js';
+
 /** Element types a tensor can hold. float64 exists for gradient checks; int32 for class labels and indices. */
 export type DType = 'float32' | 'float64' | 'int32';
 
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
-/** Allocates a zero-filled buffer of `size` elements of `dtype`. */
+/** Allocates a zero-filled buffer of `size` elements of `dtype` (float32: a recycled one when there is one). */
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(size);
+    case 'float32': {
+      const data = reuse(size) ?? new Float32Array(size);
+      noteAllocation(data);
+      return data;
+    }
     case 'float64': return new Float64Array(size);
     case 'int32': return new Int32Array(size);
   }
