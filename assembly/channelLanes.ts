@@ -15,40 +15,32 @@
 // multiple of the tile's ends with a tile moved back to overlap its neighbour (the same values are
 // stored twice). Every output is one thread's sum in one fixed order, whatever the thread split.
 import { f4, madd } from './simd';
+import { CIG, COG, H, W, HO, WO, KH, KW, PT, PL } from './geometry';
 
 /** Zero columns on each side of a dyT row: a tile spans at most 4 positions. */
 const SIDE: i32 = 3;
 
-let ci: i32 = 0;
-let hi: i32 = 0;
-let wi: i32 = 0;
-let co: i32 = 0;
-let ho: i32 = 0;
-let wo: i32 = 0;
-let kh: i32 = 0;
-let kw: i32 = 0;
-let pt: i32 = 0;
-let pl: i32 = 0;
-/** o rounded up to 4; dyT row width; dx channels as packed (quads, then one pair); quads. */
+// Sizes per image and group come from the job's geometry (geometry.ts): dy [COG, HO, WO] → dx
+// [CIG, H, W], kernel KH × KW, padding PT, PL. Derived here: o rounded up to 4, the dyT row width,
+// dx channels as packed (quads, then one pair), and the quads.
 let o4: i32 = 0;
 let wt: i32 = 0;
 let cPad: i32 = 0;
 let nQuads: i32 = 0;
 
-/** Sets the problem (sizes per image and group): dy [co, ho, wo] → dx [ci, hi, wi], kernel kh × kw. */
-export function setChannelLanes(ci_: i32, hi_: i32, wi_: i32, co_: i32, ho_: i32, wo_: i32, kh_: i32, kw_: i32, pt_: i32, pl_: i32): void {
-  ci = ci_; hi = hi_; wi = wi_; co = co_; ho = ho_; wo = wo_; kh = kh_; kw = kw_; pt = pt_; pl = pl_;
-  o4 = (co + 3) & ~3;
-  wt = wo + 2 * SIDE;
-  nQuads = ci >> 2;
-  const rest = ci & 3;
+/** Derives the packing sizes of the current job's geometry. */
+export function setChannelLanes(): void {
+  o4 = (COG + 3) & ~3;
+  wt = WO + 2 * SIDE;
+  nQuads = CIG >> 2;
+  const rest = CIG & 3;
   // A leftover of 3 channels runs as one more (zero-padded) quad, of 1 or 2 as a pair.
   if (rest == 3) nQuads++;
   cPad = nQuads * 4 + (rest == 1 || rest == 2 ? 2 : 0);
 }
 
-function packedFloats(): i32 { return kh * kw * cPad * o4; }
-function dyFloats(): i32 { return ho * wt * o4; }
+function packedFloats(): i32 { return KH * KW * cPad * o4; }
+function dyFloats(): i32 { return HO * wt * o4; }
 
 /** Per-thread scratch: the packed weight, then one image's dyT. */
 export function channelLanesScratch(): usize {
@@ -58,74 +50,74 @@ export function channelLanesScratch(): usize {
 function dyAt(scratch: usize): usize { return scratch + f4(packedFloats()); }
 
 /**
- * Packs w [co, ci, kh, kw] (one group) per block of dx channels (quads, then the pair) as
- * [a][b′][o / 4][channel of the block][4 lanes of o], b′ = kw − 1 − b, zeros for padded channels and
+ * Packs w [COG, CIG, KH, KW] (one group) per block of dx channels (quads, then the pair) as
+ * [a][b′][o / 4][channel of the block][4 lanes of o], b′ = KW − 1 − b, zeros for padded channels and
  * o lanes. Reversed columns make the dyT columns of consecutive b′ consecutive too, so a tile's
  * taps of one kernel row are one linear walk through dyT and through the packed weight.
  */
 export function packChannelLanes(scratch: usize, w: usize): void {
   memory.fill(scratch, 0, f4(packedFloats()));
-  const khw = kh * kw;
-  for (let c = 0; c < ci; c++) {
+  const khw = KH * KW;
+  for (let c = 0; c < CIG; c++) {
     const quad = c < nQuads * 4;
     const cb = quad ? 4 : 2;
     const block = scratch + f4(quad ? (c >> 2) * 4 * khw * o4 : nQuads * 4 * khw * o4);
     const k = quad ? c & 3 : c - nQuads * 4;
-    for (let o = 0; o < co; o++) {
-      const src = w + f4((o * ci + c) * khw);
-      for (let a = 0; a < kh; a++) {
-        for (let b = 0; b < kw; b++) {
-          const t = a * kw + (kw - 1 - b);
-          store<f32>(block + f4((t * o4 + (o & ~3)) * cb + k * 4 + (o & 3)), load<f32>(src + f4(a * kw + b)));
+    for (let o = 0; o < COG; o++) {
+      const src = w + f4((o * CIG + c) * khw);
+      for (let a = 0; a < KH; a++) {
+        for (let b = 0; b < KW; b++) {
+          const t = a * KW + (KW - 1 - b);
+          store<f32>(block + f4((t * o4 + (o & ~3)) * cb + k * 4 + (o & 3)), load<f32>(src + f4(a * KW + b)));
         }
       }
     }
   }
 }
 
-/** Transposes one image's dy planes [co, ho, wo] into dyT [ho][wt][o4] (zero margins and lanes). */
+/** Transposes one image's dy planes [COG, HO, WO] into dyT [HO][wt][o4] (zero margins and lanes). */
 export function loadChannelLanesImage(scratch: usize, dy: usize): void {
   const d = dyAt(scratch);
   memory.fill(d, 0, f4(dyFloats()));
-  for (let o = 0; o < co; o++) {
-    for (let i = 0; i < ho; i++) {
-      const src = dy + f4((o * ho + i) * wo);
+  for (let o = 0; o < COG; o++) {
+    for (let i = 0; i < HO; i++) {
+      const src = dy + f4((o * HO + i) * WO);
       const dst = d + f4((i * wt + SIDE) * o4 + o);
-      for (let j = 0; j < wo; j++) store<f32>(dst + f4(j * o4), load<f32>(src + f4(j)));
+      for (let j = 0; j < WO; j++) store<f32>(dst + f4(j * o4), load<f32>(src + f4(j)));
     }
   }
 }
 
 /**
- * dx rows [y0, y1) of the image whose dyT was loaded, all ci channels: dx holds the ci planes
- * [hi, wi]. Needs wi ≥ 4 (a tile's positions must fit in a row).
+ * dx rows [y0, y1) of the image whose dyT was loaded, all CIG channels: dx holds the CIG planes
+ * [H, W]. Needs W ≥ 4 (a tile's positions must fit in a row).
  */
 export function channelLanesRows(dx: usize, y0: i32, y1: i32, scratch: usize): void {
   const d = dyAt(scratch);
-  const khw = kh * kw;
-  const plane = f4(hi * wi), step = f4(o4);
+  const khw = KH * KW;
+  const plane = f4(H * W), step = f4(o4);
   for (let p = y0; p < y1; p++) {
-    // Tap rows a with dy row i = p + pt − a inside [0, ho).
-    const a0 = max(0, p + pt - ho + 1), a1 = min(kh, p + pt + 1);
+    // Tap rows a with dy row i = p + PT − a inside [0, HO).
+    const a0 = max(0, p + PT - HO + 1), a1 = min(KH, p + PT + 1);
     for (let c0 = 0; c0 < cPad; c0 += 4) {
       const quad = c0 < nQuads * 4;
       const cb = quad ? 4 : 2, span = quad ? 2 : 4;
-      const cs = min(ci - c0, cb);
+      const cs = min(CIG - c0, cb);
       const block = scratch + f4(c0 * khw * o4);
-      for (let q0 = 0; q0 < wi; q0 += span) {
-        const q = min(q0, wi - span);
-        // Tap columns b with some dy column q + t + pl − b (t < span) inside [0, wo), walked as
-        // b′ = kw − 1 − b upwards: dyT from column q + pl − b1 + 1 on, (b1 − b0)·o4 floats per tap row.
-        const b0 = max(0, q + pl - wo + 1), b1 = min(kw, q + pl + span);
+      for (let q0 = 0; q0 < W; q0 += span) {
+        const q = min(q0, W - span);
+        // Tap columns b with some dy column q + t + PL − b (t < span) inside [0, WO), walked as
+        // b′ = KW − 1 − b upwards: dyT from column q + PL − b1 + 1 on, (b1 − b0)·o4 floats per tap row.
+        const b0 = max(0, q + PL - WO + 1), b1 = min(KW, q + PL + span);
         const len = f4(max(0, b1 - b0) * o4);
         // Byte offsets of tap row a0's first dyT float and packed weight; each later tap row a is one
         // dyT row back and one packed kernel row on.
-        const dp = d + f4(((p + pt - a0) * wt + SIDE + q + pl - b1 + 1) * o4);
-        const wp = block + f4((a0 * kw + kw - b1) * o4 * cb);
+        const dp = d + f4(((p + PT - a0) * wt + SIDE + q + PL - b1 + 1) * o4);
+        const wp = block + f4((a0 * KW + KW - b1) * o4 * cb);
         const rows = max(0, a1 - a0);
-        const out = dx + f4(c0 * hi * wi + p * wi + q);
-        if (quad) quadTile(dp, wp, len, rows, f4(wt * o4), f4(kw * o4 * 4), step, out, plane, cs);
-        else pairTile(dp, wp, len, rows, f4(wt * o4), f4(kw * o4 * 2), step, out, plane, cs);
+        const out = dx + f4(c0 * H * W + p * W + q);
+        if (quad) quadTile(dp, wp, len, rows, f4(wt * o4), f4(KW * o4 * 4), step, out, plane, cs);
+        else pairTile(dp, wp, len, rows, f4(wt * o4), f4(KW * o4 * 2), step, out, plane, cs);
       }
     }
   }

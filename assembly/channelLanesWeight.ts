@@ -10,42 +10,28 @@
 // rounded up to 4 (a padded tap reads offset 0 and its sums are dropped). Accumulators live in
 // scratch between images, and a tile's sums run in one order whatever the thread split.
 import { f4, madd } from './simd';
+import { CIG, COG, H, W, HO, WO, KH, KW, SH, SW, DH, DW, PT, PL } from './geometry';
 
-let ci: i32 = 0;
-let hi: i32 = 0;
-let wi: i32 = 0;
-let co: i32 = 0;
-let ho: i32 = 0;
-let wo: i32 = 0;
-let kh: i32 = 0;
-let kw: i32 = 0;
-let sh: i32 = 1;
-let sw: i32 = 1;
-let dh: i32 = 1;
-let dw: i32 = 1;
-let pt: i32 = 0;
-let pl: i32 = 0;
-/** Taps, taps rounded up to 4, o rounded up to 8, padded input rows and columns that outputs read. */
+// Sizes per image and group come from the job's geometry (geometry.ts): x [CIG, H, W], dy
+// [COG, HO, WO], kernel KH × KW, stride, dilation and padding. Derived here: taps, taps rounded up to
+// 4, o rounded up to 8, and the padded input rows and columns that outputs read.
 let K: i32 = 0;
 let kPad: i32 = 0;
 let o8: i32 = 0;
 let hp: i32 = 0;
 let wp: i32 = 0;
 
-/** Sets the problem (sizes per image and group): x [ci, hi, wi], dy [co, ho, wo], kernel kh × kw. */
-export function setChannelLanesWeight(ci_: i32, hi_: i32, wi_: i32, co_: i32, ho_: i32, wo_: i32, kh_: i32, kw_: i32,
-  sh_: i32, sw_: i32, dh_: i32, dw_: i32, pt_: i32, pl_: i32): void {
-  ci = ci_; hi = hi_; wi = wi_; co = co_; ho = ho_; wo = wo_; kh = kh_; kw = kw_;
-  sh = sh_; sw = sw_; dh = dh_; dw = dw_; pt = pt_; pl = pl_;
-  K = ci * kh * kw;
+/** Derives the packing sizes of the current job's geometry. */
+export function setChannelLanesWeight(): void {
+  K = CIG * KH * KW;
   kPad = (K + 3) & ~3;
-  o8 = (co + 7) & ~7;
-  hp = (ho - 1) * sh + (kh - 1) * dh + 1;
-  wp = (wo - 1) * sw + (kw - 1) * dw + 1;
+  o8 = (COG + 7) & ~7;
+  hp = (HO - 1) * SH + (KH - 1) * DH + 1;
+  wp = (WO - 1) * SW + (KW - 1) * DW + 1;
 }
 
 function accFloats(): i32 { return o8 * kPad; }
-function dyFloats(): i32 { return ho * wo * o8; }
+function dyFloats(): i32 { return HO * WO * o8; }
 
 // Scratch layout: accumulators [tap quad][channel octet][8 vectors], tap offsets, dyT, xp.
 function tableAt(scratch: usize): usize { return scratch + f4(accFloats()); }
@@ -54,7 +40,7 @@ function xpAt(scratch: usize): usize { return dyAt(scratch) + f4(dyFloats()); }
 
 /** Per-thread scratch for the current problem. */
 export function channelLanesWeightScratch(): usize {
-  return f4(accFloats() + kPad + dyFloats() + ci * hp * wp) + 16;
+  return f4(accFloats() + kPad + dyFloats() + CIG * hp * wp) + 16;
 }
 
 /** Zeroes the accumulators of taps [t0, t1) (t0 a multiple of 4) and writes their xp offsets. */
@@ -65,36 +51,36 @@ export function channelLanesWeightBegin(scratch: usize, t0: i32, t1: i32): void 
   for (let t = q0 * 4; t < q1 * 4; t++) {
     let off = 0;
     if (t < K) {
-      const c = t / (kh * kw), r = t - c * kh * kw, a = r / kw, b = r - a * kw;
-      off = (c * hp + a * dh) * wp + b * dw;
+      const c = t / (KH * KW), r = t - c * KH * KW, a = r / KW, b = r - a * KW;
+      off = (c * hp + a * DH) * wp + b * DW;
     }
     store<i32>(tab + f4(t), off << 2);
   }
 }
 
-/** Transposes one image's dy [co, ho, wo] into dyT and pads its x [ci, hi, wi] into xp. */
+/** Transposes one image's dy [COG, HO, WO] into dyT and pads its x [CIG, H, W] into xp. */
 function loadImage(scratch: usize, x: usize, dy: usize): void {
-  const d = dyAt(scratch), P = ho * wo;
-  if (o8 != co) memory.fill(d, 0, f4(dyFloats()));
-  for (let o = 0; o < co; o++) {
+  const d = dyAt(scratch), P = HO * WO;
+  if (o8 != COG) memory.fill(d, 0, f4(dyFloats()));
+  for (let o = 0; o < COG; o++) {
     const src = dy + f4(o * P);
     for (let p = 0; p < P; p++) store<f32>(d + f4(p * o8 + o), load<f32>(src + f4(p)));
   }
   const xp = xpAt(scratch);
-  for (let c = 0; c < ci; c++) {
+  for (let c = 0; c < CIG; c++) {
     for (let Y = 0; Y < hp; Y++) {
-      const row = xp + f4((c * hp + Y) * wp), y = Y - pt;
-      if (y < 0 || y >= hi) { memory.fill(row, 0, f4(wp)); continue; }
-      const src = x + f4((c * hi + y) * wi);
+      const row = xp + f4((c * hp + Y) * wp), y = Y - PT;
+      if (y < 0 || y >= H) { memory.fill(row, 0, f4(wp)); continue; }
+      const src = x + f4((c * H + y) * W);
       for (let X = 0; X < wp; X++) {
-        const xx = X - pl;
-        store<f32>(row + f4(X), xx >= 0 && xx < wi ? load<f32>(src + f4(xx)) : 0);
+        const xx = X - PL;
+        store<f32>(row + f4(X), xx >= 0 && xx < W ? load<f32>(src + f4(xx)) : 0);
       }
     }
   }
 }
 
-/** Adds one image's contribution to the accumulators of taps [t0, t1): x its ci planes, dy its co planes. */
+/** Adds one image's contribution to the accumulators of taps [t0, t1): x its CIG planes, dy its COG planes. */
 export function channelLanesWeightImage(x: usize, dy: usize, t0: i32, t1: i32, scratch: usize): void {
   loadImage(scratch, x, dy);
   const d = dyAt(scratch), xp = xpAt(scratch), tab = tableAt(scratch);
@@ -114,11 +100,11 @@ export function channelLanesWeightImage(x: usize, dy: usize, t0: i32, t1: i32, s
 function tile(acc: usize, d: usize, xp: usize, o0: usize, o1: usize, o2: usize, o3: usize): void {
   let a00 = v128.load(acc), a01 = v128.load(acc, 16), a10 = v128.load(acc, 32), a11 = v128.load(acc, 48);
   let a20 = v128.load(acc, 64), a21 = v128.load(acc, 80), a30 = v128.load(acc, 96), a31 = v128.load(acc, 112);
-  const step = f4(o8), colStep = f4(sw), rowStep = f4(sh * wp);
+  const step = f4(o8), colStep = f4(SW), rowStep = f4(SH * wp);
   let dp = d;
-  for (let i = 0; i < ho; i++) {
+  for (let i = 0; i < HO; i++) {
     let xq = xp + <usize>i * rowStep;
-    const end = dp + <usize>wo * step;
+    const end = dp + <usize>WO * step;
     for (; dp < end; dp += step, xq += colStep) {
       const d0 = v128.load(dp), d1 = v128.load(dp, 16);
       let v = v128.load32_splat(xq + o0);
@@ -140,7 +126,7 @@ export function channelLanesWeightEnd(scratch: usize, dwOut: usize, ldw: i32, t0
   const octets = o8 >> 3;
   for (let t = t0; t < t1; t++) {
     const q = t >> 2, k = t & 3;
-    for (let o = 0; o < co; o++) {
+    for (let o = 0; o < COG; o++) {
       const acc = scratch + f4((q * octets + (o >> 3)) * 32 + k * 8 + (o & 7));
       store<f32>(dwOut + f4(o * ldw + t), load<f32>(acc));
     }

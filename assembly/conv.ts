@@ -140,7 +140,7 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
 export function convBackwardDataScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
-  if (backwardDataLanes(args)) { setChannelLanes(CIG, H, W, COG, HO, WO, KH, KW, PT, PL); return channelLanesScratch(); }
+  if (backwardDataLanes(args)) { setChannelLanes(); return channelLanesScratch(); }
   if (backwardDataDirect(args)) { setBackwardDataDirect(args); return directScratch(); }
   return GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
 }
@@ -156,7 +156,7 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   if (useDirect()) { depthwiseBackwardData(dy, w, dx, tid, nth, scratch); return; }
   if (backwardDataLanes(args)) {
     // Threads split the (image·group, input row) space; dyT is loaded once per image a thread visits.
-    setChannelLanes(CIG, H, W, COG, HO, WO, KH, KW, PT, PL);
+    setChannelLanes();
     beginSegments(tid, nth, N * G, H, 1);
     let packed = -1;
     while (nextSegment()) {
@@ -242,7 +242,7 @@ function backwardWeightLanes(args: usize): bool {
 }
 
 function setBackwardWeightLanes(): void {
-  setChannelLanesWeight(CIG, H, W, COG, HO, WO, KH, KW, SH, SW, DH, DW, PT, PL);
+  setChannelLanesWeight();
 }
 
 /** Most weights (per group) the direct weight gradient accumulates: 4 floats each in per-thread scratch. */
