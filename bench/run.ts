@@ -5,6 +5,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as waldo from './peers/waldo.js';
 import { type ColumnId, type Row, footnote, guard, mark, note, printTable, row, set, writeJson } from './report.js';
+import { measurePageCost } from './pageCost.js';
 import { convData, convShapes } from './shapes.js';
 import { maxAbsDiff, type Runner, timeInterleaved, timeSync } from './timing.js';
 import { tfjsCpuTiming } from './peers/tfjs.js';
@@ -13,6 +14,7 @@ import type { TorchResults } from './peers/pytorch.js';
 
 const started = performance.now();
 const loadAtStart = os.loadavg()[0]!;
+const pages = measurePageCost();
 const GEMM = 1024;
 const log = (s: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
 
@@ -238,12 +240,15 @@ for (let i = 1; i <= rounds; i++) {
   note(gemm, `waldo ×1 = ${((gemm.cells.waldo1!.value! / peak.cells.waldo1!.value!) * 100).toFixed(0)}% of ceiling`);
 }
 
+footnote(`fresh memory: filling a new 8 MiB array took ${pages.freshMs.toFixed(1)} ms, one already in use ${pages.reusedMs.toFixed(2)} ms, ` +
+  `so each 4 KiB page faulted in cost ~${pages.usPerPage.toFixed(1)} µs; every contender's fresh outputs pay it (a 1.2 MB output: ~${((pages.usPerPage * 300) / 1000).toFixed(1)} ms)`);
+
 const seconds = (performance.now() - started) / 1000;
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const meta = {
   cpu, cores: os.cpus().length, node: process.version, relaxedSimd: waldo.relaxedSimd(),
   torch: torch?.version ?? null, torchBlas: torch?.blas ?? null, date: new Date().toISOString(), seconds, rounds,
-  loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
+  loadAverage: { start: loadAtStart, end: os.loadavg()[0]! }, pageFault: pages,
 };
 printTable([
   `waldo benchmark — ${cpu}, ${meta.cores} cores, Node ${meta.node}, wasm SIMD ${meta.relaxedSimd ? 'relaxed (used)' : 'base (relaxed not used)'}` +
