@@ -14,7 +14,7 @@ import type { Conv2dGeometry } from '../src/backend/backend.js';
 import { createWasmBackend } from '../src/backend/wasm/create.js';
 import type { WasmBackend } from '../src/backend/wasm/wasmBackend.js';
 import { type ConvShape, convData, convShapes, nchwToNhwc, nhwcToNchw, oihwToHwio, outSize } from './shapes.js';
-import { maxAbsDiff } from './timing.js';
+import { maxAbsDiff, median } from './timing.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -29,12 +29,6 @@ function geometry(s: ConvShape): Conv2dGeometry {
     outHeight: oh, outWidth: ow, kernelHeight: s.k, kernelWidth: s.k, strideH: s.stride, strideW: s.stride,
     padTop: s.pad, padLeft: s.pad, dilationH: 1, dilationW: 1,
   };
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function timeOnce(run: () => void): number {

@@ -2,14 +2,10 @@
 // contender allocates its outputs, and on some VMs (this project's 2-core one among them) each new
 // 4 KiB page costs microseconds, enough to outweigh a small layer's arithmetic. The table's readers
 // need that figure next to the small cases' times.
+import { median } from './timing.js';
 
 const FLOATS = 2 * 1024 * 1024; // 8 MiB
 const TRIALS = 7;
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 export interface PageCost {
   /** Median ms to fill a newly allocated 8 MiB array, and one already written. */

@@ -1,5 +1,6 @@
 // The result store, the one printed table and bench/results.json.
 import { writeFileSync } from 'node:fs';
+import { median } from './timing.js';
 
 export const columns = [
   { id: 'waldo1', title: 'waldo ×1', threads: 1 },
@@ -25,12 +26,6 @@ export function row(id: string, label: string, unit: Unit): Row {
   let r = rows.get(id);
   if (r === undefined) rows.set(id, (r = { id, label, unit, cells: {}, notes: [] }));
   return r;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Records one round's value of a cell; the cell shows the median over the rounds. */

@@ -31,11 +31,15 @@ export interface Runner<T> {
 
 const defaults = { minRuns: 3, minMs: 500, capMs: 4000, maxRuns: 200, warmup: 1 };
 
-function summarize(samples: number[]): Timing {
-  const s = [...samples].sort((a, b) => a - b);
+/** The median (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  const medianMs = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { medianMs, runs: s.length, minMs: s[0]! };
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function summarize(samples: number[]): Timing {
+  return { medianMs: median(samples), runs: samples.length, minMs: Math.min(...samples) };
 }
 
 /** `spent` includes the warm-up (for the cap); `minMs` counts measured time only. */
