@@ -1,3 +1,4 @@
+import { primeNativeHeap } from './nativeHeap.js';
 import { noteAllocation, reuse } from './recycle.js';
 
 /** Element types a tensor can hold. float64 exists for gradient checks; int32 for class labels and indices. */
@@ -9,6 +10,7 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32': {
+      primeNativeHeap();
       const data = reuse(size) ?? new Float32Array(size);
       noteAllocation(data);
       return data;
