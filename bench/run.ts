@@ -241,7 +241,8 @@ for (let i = 1; i <= rounds; i++) {
 }
 
 footnote(`fresh memory: filling a new 8 MiB array took ${pages.freshMs.toFixed(1)} ms, one already in use ${pages.reusedMs.toFixed(2)} ms, ` +
-  `so each 4 KiB page faulted in cost ~${pages.usPerPage.toFixed(1)} µs; every contender's fresh outputs pay it (a 1.2 MB output: ~${((pages.usPerPage * 300) / 1000).toFixed(1)} ms)`);
+  `so each 4 KiB page faulted in cost ~${pages.usPerPage.toFixed(1)} µs (a 1.2 MB output: ~${((pages.usPerPage * 300) / 1000).toFixed(1)} ms); ` +
+  'waldo primes glibc once (src/tensor/nativeHeap.ts) so freed buffers keep their pages, and every contender here allocates from that same heap');
 
 const seconds = (performance.now() - started) / 1000;
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
