@@ -12,6 +12,8 @@ export const CONTROL = 1024;
 export const CONTROL_WORDS = 16;
 export const JOB = 1088;
 export const JOB_WORDS = 64;
+/** The job block's last words: counters the threads claim chunks of work from (assembly/partition.ts), zeroed per job. */
+export const CLAIM_COUNTERS = 4;
 export const ARENA_BASE = 65536;
 
 export const PAGE_BYTES = 65536;

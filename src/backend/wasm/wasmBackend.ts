@@ -1,7 +1,7 @@
 import { ShapeError, ValueError } from '../../errors.js';
 import type { Backend, ChannelAffineParams, ChannelGeometry, Conv2dGeometry, Epilogue, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
 import { createArena } from './arena.js';
-import { CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
+import { CLAIM_COUNTERS, CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
 import type { KernelModule } from './module.js';
 import { getNumThreads } from './numThreads.js';
 import { createThreadPool, type ThreadPool } from './threads.js';
@@ -162,6 +162,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     const perThread = Math.ceil(exports.scratchBytes(JOB) / 64) * 64;
     job[2] = arena.alloc(perThread * threads);
     job[3] = perThread;
+    job.fill(0, JOB_WORDS - CLAIM_COUNTERS);
     lastThreads = threads;
     if (threads === 1 || pool === null || pool === undefined) exports.run(JOB, 0);
     else pool.run(threads, () => exports.run(JOB, 0));
