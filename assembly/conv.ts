@@ -285,7 +285,7 @@ export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usi
     else setForwardDirect(args);
     const parts = N >= 2 ? 2 : 1;
     if (tid == 0) store<i32>(args + PARTS, parts);
-    beginSegments(tid, nth, G * parts, KG, 4);
+    beginSegments(tid, nth, G * parts, KG, 4, 1);
     while (nextSegment()) {
       const g = segUnit / parts, part = segUnit - g * parts;
       if (lanes) channelLanesWeightBegin(scratch, segLo, segHi);
@@ -302,7 +302,7 @@ export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usi
     return;
   }
   const pointwise = isPointwise();
-  beginSegments(tid, nth, G, KG, NR);
+  beginSegments(tid, nth, G, KG, NR, 1);
   while (nextSegment()) {
     const g = segUnit;
     const dwg = dw + f4(g * COG * KG + segLo);

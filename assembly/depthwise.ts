@@ -189,7 +189,7 @@ export function depthwiseBackwardWeight(x: usize, dy: usize, dwOut: usize, tid: 
   planeDims();
   const xp = scratch, taps = scratch + f4(hp * wp + wop);
   const wpB = f4(wp), wo = WO, ho = HO, sh = SH, sw = SW, dh = DH, dw = DW, kh = KH, kw = KW;
-  beginSegments(tid, nth, 1, CO, 1);
+  beginSegments(tid, nth, 1, CO, 1, 1);
   while (nextSegment()) {
     for (let o = segLo; o < segHi; o++) {
       const c = o / COG;

@@ -11,8 +11,13 @@
 // Which thread computes a chunk never changes a value: every kernel finishes an output's whole sum
 // inside one segment, so results stay the same bits at any thread count.
 
-/** Chunks per thread: enough for the early thread to take over a late one's share, few enough that per-chunk setup (a packed panel) stays small. */
-const CHUNKS_PER_THREAD: i32 = 4;
+/**
+ * Chunks per thread: enough for the early thread to take over a late one's share, few enough that
+ * per-chunk setup (a packed panel) stays small. Kernels whose setup is a pass over their inputs
+ * (the weight gradients pad every image of a chunk) ask for one: a late thread's chunk is still
+ * taken over, and a prompt one gets the static share.
+ */
+export const CHUNKS_PER_THREAD: i32 = 4;
 /** Claim counters in the job block (one per beginSegments call of a job); the host zeroes them. */
 export const CLAIM_COUNTERS: i32 = 4;
 
@@ -53,13 +58,13 @@ export function beginJob(counters: usize): void {
  * Starts walking the work thread tid takes part in. Every thread of a job makes the same sequence of
  * calls, so the k-th call of each uses the job's k-th counter (past the last one: a static split).
  */
-export function beginSegments(tid: i32, nth: i32, units: i32, len: i32, align: i32): void {
+export function beginSegments(tid: i32, nth: i32, units: i32, len: i32, align: i32, chunksPerThread: i32 = CHUNKS_PER_THREAD): void {
   segLen = len;
   segUnits = units;
   segAlign = align;
   if (nth > 1 && claims != 0 && phase < CLAIM_COUNTERS) {
     claimAt = claims + (<usize>phase << 2);
-    chunkCount = nth * CHUNKS_PER_THREAD;
+    chunkCount = nth * chunksPerThread;
     segPos = 0;
     segEnd = 0;
   } else {
