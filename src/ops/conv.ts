@@ -9,7 +9,7 @@ import { backendFor } from '../backend/index.js';
 import { channelSum } from '../backend/reference/channels.js';
 import type { Conv2dGeometry, Epilogue, FloatArray } from '../backend/backend.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { allocate } from '../tensor/dtype.js';
+import { allocate, allocateForOverwrite } from '../tensor/dtype.js';
 import { epilogueGradient } from './epilogue.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -102,7 +102,7 @@ function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Te
   const outShape = batched ? [batch, outChannels, ...outSizes] : [outChannels, ...outSizes];
 
   const dtype = x.dtype as 'float32' | 'float64';
-  const out = allocate(dtype, sizeOf(outShape)) as FloatArray;
+  const out = allocateForOverwrite(dtype, sizeOf(outShape)) as FloatArray;
   backendFor(dtype).conv2dForward(geometry, floatData(x), floatData(w), b === null ? null : floatData(b), out, epilogue);
   const inputs = b === null ? [x, w] : [x, w, b];
   return record(new Tensor(out, outShape), epilogue === null ? op : `${op}+relu`, inputs, (gradOut) => {
@@ -163,7 +163,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
   const outShape = batched ? [batch, outChannels, ...outSizes] : [outChannels, ...outSizes];
 
   const dtype = x.dtype as 'float32' | 'float64';
-  const out = allocate(dtype, sizeOf(outShape)) as FloatArray;
+  const out = allocateForOverwrite(dtype, sizeOf(outShape)) as FloatArray;
   backendFor(dtype).conv2dBackwardData(geometry, floatData(x), floatData(w), out);
   if (b !== null) addChannelBias(out, floatData(b), batch, outChannels);
   const inputs = b === null ? [x, w] : [x, w, b];
@@ -180,7 +180,7 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
 
 /** A new tensor of `shape` that a kernel fills (kernels write into caller-allocated outputs). */
 function kernelOutput(dtype: 'float32' | 'float64', shape: readonly number[], fill: (out: FloatArray) => void): Tensor {
-  const out = allocate(dtype, sizeOf(shape)) as FloatArray;
+  const out = allocateForOverwrite(dtype, sizeOf(shape)) as FloatArray;
   fill(out);
   return new Tensor(out, shape);
 }

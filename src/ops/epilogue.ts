@@ -4,7 +4,7 @@
  */
 import type { Epilogue, FloatArray } from '../backend/backend.js';
 import { backendFor } from '../backend/index.js';
-import { allocate } from '../tensor/dtype.js';
+import { allocateForOverwrite } from '../tensor/dtype.js';
 
 /**
  * dy through the epilogue: for relu, dy where the fused output is positive and +0 elsewhere, which
@@ -12,7 +12,7 @@ import { allocate } from '../tensor/dtype.js';
  */
 export function epilogueGradient(epilogue: Epilogue, dy: FloatArray, out: FloatArray, dtype: 'float32' | 'float64'): FloatArray {
   if (epilogue === null) return dy;
-  const masked = allocate(dtype, dy.length) as FloatArray;
+  const masked = allocateForOverwrite(dtype, dy.length) as FloatArray;
   backendFor(dtype).reluBackward(dy, out, masked);
   return masked;
 }

@@ -7,13 +7,13 @@ import { record } from '../autograd/node.js';
 import { backendFor } from '../backend/index.js';
 import type { FloatArray, MatmulGeometry } from '../backend/backend.js';
 import { ShapeError } from '../errors.js';
-import { allocate } from '../tensor/dtype.js';
+import { allocate, allocateForOverwrite } from '../tensor/dtype.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFloat, floatData } from './convGeometry.js';
 
 function product(g: MatmulGeometry, dtype: 'float32' | 'float64', a: FloatArray, b: FloatArray): FloatArray {
-  const out = allocate(dtype, g.batch * g.m * g.n) as FloatArray;
+  const out = allocateForOverwrite(dtype, g.batch * g.m * g.n) as FloatArray;
   backendFor(dtype).matmul(g, a, b, out);
   return out;
 }

@@ -8,7 +8,7 @@ import { record } from '../autograd/node.js';
 import { ShapeError, ValueError } from '../errors.js';
 import type { ChannelGeometry, Epilogue, FloatArray } from '../backend/backend.js';
 import { backendFor } from '../backend/index.js';
-import { allocate } from '../tensor/dtype.js';
+import { allocate, allocateForOverwrite } from '../tensor/dtype.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFloat } from './convGeometry.js';
@@ -94,7 +94,7 @@ function normalize(
     }
     return { scale, shift };
   };
-  const Y = allocate(x.dtype, X.length) as FloatArray;
+  const Y = allocateForOverwrite(x.dtype, X.length) as FloatArray;
   if (training) {
     // One backend call: the moments, then (here) the statistics, then the affine map, x read once.
     backend.normalizeChannels(geometry, X, mean, new Float64Array(c), (_, squares) => {
@@ -118,7 +118,7 @@ function normalize(
   return record(new Tensor(Y, x.shape), epilogue === null ? 'batchNorm' : 'batchNorm+relu', inputs, (gradOut) => {
     const dw = allocate(x.dtype, c);
     const db = allocate(x.dtype, c);
-    const dx = allocate(x.dtype, X.length) as FloatArray;
+    const dx = allocateForOverwrite(x.dtype, X.length) as FloatArray;
     // One backend call: the fused ReLU's gradient (mask: its output), the sums, then (here) the
     // coefficients, then dx. Training: the batch statistics depend on x, which adds two terms to
     // the fixed affine map's gradient: dx = s·(g − Σg/count − x̂·Σ(g·x̂)/count) with s =

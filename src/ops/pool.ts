@@ -8,7 +8,7 @@ import { record } from '../autograd/node.js';
 import { backendFor } from '../backend/index.js';
 import type { FloatArray, Pool2dGeometry } from '../backend/backend.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { allocate } from '../tensor/dtype.js';
+import { allocate, allocateForOverwrite } from '../tensor/dtype.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type SpatialOption, type WindowAxis, axisNames, checkInput, checkedOutputSize, floatData, spatialOption } from './convGeometry.js';
@@ -85,11 +85,11 @@ function maxPool(op: string, spatialDims: 1 | 2, x: Tensor, options: MaxPoolOpti
   requireKernelSize(op, options);
   const { geometry, outShape } = poolGeometry(op, spatialDims, x, { ...options, dilation: options.dilation ?? 1 });
   const dtype = x.dtype as 'float32' | 'float64';
-  const out = allocate(dtype, sizeOf(outShape)) as FloatArray;
+  const out = allocateForOverwrite(dtype, sizeOf(outShape)) as FloatArray;
   const argmax = new Int32Array(out.length);
   backendFor(dtype).maxPool2dForward(geometry, floatData(x), out, argmax);
   return record(new Tensor(out, outShape), op, [x], (gradOut) => {
-    const dx = allocate(dtype, x.numel()) as FloatArray;
+    const dx = allocateForOverwrite(dtype, x.numel()) as FloatArray;
     backendFor(dtype).maxPool2dBackward(geometry, floatData(gradOut.to(dtype)), argmax, dx);
     return [new Tensor(dx, x.shape)];
   });
@@ -100,10 +100,10 @@ function avgPool(op: string, spatialDims: 1 | 2, x: Tensor, options: AvgPoolOpti
   const { countIncludePad = true } = options;
   const { geometry, outShape } = poolGeometry(op, spatialDims, x, { ...options, dilation: 1 });
   const dtype = x.dtype as 'float32' | 'float64';
-  const out = allocate(dtype, sizeOf(outShape)) as FloatArray;
+  const out = allocateForOverwrite(dtype, sizeOf(outShape)) as FloatArray;
   backendFor(dtype).avgPool2dForward(geometry, countIncludePad, floatData(x), out);
   return record(new Tensor(out, outShape), op, [x], (gradOut) => {
-    const dx = allocate(dtype, x.numel()) as FloatArray;
+    const dx = allocateForOverwrite(dtype, x.numel()) as FloatArray;
     backendFor(dtype).avgPool2dBackward(geometry, countIncludePad, floatData(gradOut.to(dtype)), dx);
     return [new Tensor(dx, x.shape)];
   });

@@ -1,7 +1,7 @@
 import { record } from '../autograd/node.js';
 import { backendFor } from '../backend/index.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { allocate, isFloating, promote } from './dtype.js';
+import { allocateForOverwrite, isFloating, promote } from './dtype.js';
 import { sumToShape } from './broadcast.js';
 import { broadcastShapes, formatShape, sameShape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -48,7 +48,7 @@ function batchedProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const dtype = promote(a.dtype, b.dtype) === 'float64' ? 'float64' : 'float32';
   const aData = aFull.dtype === dtype ? aFull.data : aFull.to(dtype).data;
   const bData = bFull.dtype === dtype ? bFull.data : bFull.to(dtype).data;
-  const out = allocate(dtype, batch * am * bn) as Float32Array | Float64Array;
+  const out = allocateForOverwrite(dtype, batch * am * bn) as Float32Array | Float64Array;
   backendFor(dtype).matmul(
     { batch, m: am, k: ak, n: bn, transA, transB, batchA: aFull.ndim > 2 ? 1 : 0, batchB: bFull.ndim > 2 ? 1 : 0 },
     aData as Float32Array | Float64Array,

@@ -51,13 +51,13 @@ export function recycle(data: Float32Array): void {
   pooledBytes += data.byteLength;
 }
 
-/** A zero-filled recycled buffer of exactly `size` floats, or undefined. */
-export function reuse(size: number): Float32Array | undefined {
+/** A recycled buffer of exactly `size` floats (zero-filled unless `zeroed` is false), or undefined. */
+export function reuse(size: number, zeroed = true): Float32Array | undefined {
   if (size < MIN_FLOATS) return undefined;
   const data = pool.get(size)?.pop();
   if (data === undefined) return undefined;
   pooledBytes -= data.byteLength;
-  return data.fill(0);
+  return zeroed ? data.fill(0) : data;
 }
 
 /** Drops every pooled buffer (tests, and callers that want the memory back). */
