@@ -112,7 +112,8 @@ export function channelDots(args: usize, tid: i32, nth: i32): void {
 }
 
 /**
- * args: n, c, s, src, out, params (f64 [4][c]: scale, shift, center, coef), x (0: no extra term).
+ * args: n, c, s, src, out, params (f64 [4][c]: scale, shift, center, coef), x (0: no extra term),
+ * relu (without a term: 1 applies relu to out in the same pass, as reluForward would after it).
  * out = src·scale + shift (+ (x − center)·coef), computed in f64 and rounded once, in the same
  * operation order as the reference loops, so both backends give the same bits. Threads split the
  * (image, channel) planes.
@@ -120,6 +121,8 @@ export function channelDots(args: usize, tid: i32, nth: i32): void {
 export function channelAffine(args: usize, tid: i32, nth: i32): void {
   readChannelGeometry(args);
   const src = load<usize>(args, 12), out = load<usize>(args, 16), params = load<usize>(args, 20), x = load<usize>(args, 24);
+  const relu = load<i32>(args, 28) != 0;
+  const zero = f32x4.splat(0);
   beginSegments(tid, nth, n * c, s, 4);
   while (nextSegment()) {
     const plane = f4(segUnit * s);
@@ -134,9 +137,15 @@ export function channelAffine(args: usize, tid: i32, nth: i32): void {
         const v = v128.load(sp + f4(i));
         const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), a), k);
         const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), a), k);
-        v128.store(op + f4(i), i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+        let r = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+        // relu as reluForward: keep r where r > 0 or r is NaN.
+        if (relu) r = v128.and(r, v128.or(f32x4.gt(r, zero), f32x4.ne(r, r)));
+        v128.store(op + f4(i), r);
       }
-      for (; i < segHi; i++) store<f32>(op + f4(i), <f32>(<f64>load<f32>(sp + f4(i)) * ka + kc));
+      for (; i < segHi; i++) {
+        const r = <f32>(<f64>load<f32>(sp + f4(i)) * ka + kc);
+        store<f32>(op + f4(i), !relu || r > 0 || r != r ? r : 0);
+      }
     } else {
       for (; i + 4 <= segHi; i += 4) {
         const v = v128.load(sp + f4(i)), w = v128.load(xp + f4(i));

@@ -184,9 +184,12 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     arena.copyOut(pd, dots);
   }
 
-  /** src·scale + shift (+ (x − center)·coef when term, x at px) into a new arena block; returns its address. */
+  /**
+   * src·scale + shift (+ (x − center)·coef when term, x at px) into a new arena block, then the
+   * epilogue (in the same pass: the kernel applies relu as it stores); returns the block's address.
+   */
   function affineAt(g: ChannelGeometry, psrc: number, scale: Float64Array, shift: Float64Array,
-    term: ChannelAffineParams['term'], px: number, threads: number): number {
+    term: ChannelAffineParams['term'], px: number, threads: number, epilogue: Epilogue = null): number {
     const c = g.channels;
     // One float64 table [scale, shift, center, coef] per channel.
     const params = new Float64Array(4 * c);
@@ -197,7 +200,8 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       params.set(term.coef, 3 * c);
     }
     const pp = arena.copyIn(params), po = arena.alloc(4 * g.batch * c * g.spatial);
-    runJob(Kernel.channelAffine, [g.batch, c, g.spatial, psrc, po, pp, term === null ? 0 : px], threads);
+    if (epilogue !== null && term !== null) throw new ValueError('wasm channelAffine: an epilogue applies to the plain affine map only');
+    runJob(Kernel.channelAffine, [g.batch, c, g.spatial, psrc, po, pp, term === null ? 0 : px, epilogue === 'relu' ? 1 : 0], threads);
     return po;
   }
 
@@ -360,6 +364,10 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       if (out32.length === 0) return;
       const threads = begin(out32.length);
       const ps = arena.copyIn(src32), px = x32 === null ? 0 : arena.copyIn(x32);
+      if (term === null) {
+        arena.copyOut(affineAt(g, ps, scale, shift, null, 0, threads, epilogue), out32);
+        return;
+      }
       const po = affineAt(g, ps, scale, shift, term, px, threads);
       runEpilogue(epilogue, po, out32.length, threads);
       arena.copyOut(po, out32);
@@ -375,9 +383,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       momentsAt(g, px, mean, squares, threads);
       const { scale, shift } = params(mean, squares);
       checkChannels(op, g, [], [['scale', scale], ['shift', shift]]);
-      const po = affineAt(g, px, scale, shift, null, 0, threads);
-      runEpilogue(epilogue, po, out32.length, threads);
-      arena.copyOut(po, out32);
+      arena.copyOut(affineAt(g, px, scale, shift, null, 0, threads, epilogue), out32);
     },
 
     normalizeChannelsBackward(g, dy, x, mask, center, sums, dots, params, dx) {
