@@ -47,6 +47,18 @@ function padPlane(xp: usize, src: usize, first: bool): void {
   return f32x4.replace_lane(v, 3, load<f32>(base + 3 * s));
 }
 
+// Outputs j … j + 7 of a row (fewer at the row's end, through the tail buffer).
+@inline function storeEight(dst: usize, j: i32, wo: i32, lo: v128, hi: v128, tail: usize): void {
+  if (j + 8 <= wo) {
+    v128.store(dst + f4(j), lo);
+    v128.store(dst + f4(j), hi, 16);
+  } else {
+    v128.store(tail, lo);
+    v128.store(tail, hi, 16);
+    copyFloats(dst + f4(j), tail, wo - j);
+  }
+}
+
 // One output row: eight outputs in two registers, all taps summed before the store. Blocks are
 // independent, so the out-of-order core overlaps their multiply-add chains. Inlined with constant
 // sw/kw at the call sites, so the common shapes get straight-line code without per-tap branches.
@@ -64,14 +76,7 @@ function padPlane(xp: usize, src: usize, first: bool): void {
         acc1 = madd(wv, loadStrided(src + f4(4 * sw), sw), acc1);
       }
     }
-    if (j + 8 <= wo) {
-      v128.store(dst + f4(j), acc0);
-      v128.store(dst + f4(j), acc1, 16);
-    } else {
-      v128.store(tail, acc0);
-      v128.store(tail, acc1, 16);
-      copyFloats(dst + f4(j), tail, wo - j);
-    }
+    storeEight(dst, j, wo, acc0, acc1, tail);
   }
 }
 
@@ -93,14 +98,7 @@ function padPlane(xp: usize, src: usize, first: bool): void {
     acc0 = madd(w6, loadStrided(p2, sw), acc0); acc1 = madd(w6, loadStrided(p2 + half, sw), acc1);
     acc0 = madd(w7, loadStrided(p2 + d1, sw), acc0); acc1 = madd(w7, loadStrided(p2 + d1 + half, sw), acc1);
     acc0 = madd(w8, loadStrided(p2 + d2, sw), acc0); acc1 = madd(w8, loadStrided(p2 + d2 + half, sw), acc1);
-    if (j + 8 <= wo) {
-      v128.store(dst + f4(j), acc0);
-      v128.store(dst + f4(j), acc1, 16);
-    } else {
-      v128.store(tail, acc0);
-      v128.store(tail, acc1, 16);
-      copyFloats(dst + f4(j), tail, wo - j);
-    }
+    storeEight(dst, j, wo, acc0, acc1, tail);
   }
 }
 
@@ -113,7 +111,7 @@ function padPlane(xp: usize, src: usize, first: bool): void {
   const r1 = r0 + wpB, r2 = r1 + wpB, r3 = r2 + wpB;
   for (let j = 0; j < wo; j += 8) {
     const o = f4(j);
-    // a: the upper output row (input rows r0–r2), b: the lower one (r1–r3); suffix 0/1: outputs j…j+3, j+4…j+7.
+    // a: the upper output row (input rows r0–r2), c: the lower one (r1–r3); suffix 0/1: outputs j…j+3, j+4…j+7.
     let x0 = v128.load(r0 + o), x1 = v128.load(r0 + o, 16);
     let a0 = madd(w0, x0, b0), a1 = madd(w0, x1, b0);
     x0 = v128.load(r0 + o, 4); x1 = v128.load(r0 + o, 20);
@@ -146,18 +144,6 @@ function padPlane(xp: usize, src: usize, first: bool): void {
     c0 = madd(w8, x0, c0); c1 = madd(w8, x1, c1);
     storeEight(dst, j, wo, a0, a1, tail);
     storeEight(dstNext, j, wo, c0, c1, tail);
-  }
-}
-
-// Outputs j … j + 7 of a row (fewer at the row's end, through the tail buffer).
-@inline function storeEight(dst: usize, j: i32, wo: i32, lo: v128, hi: v128, tail: usize): void {
-  if (j + 8 <= wo) {
-    v128.store(dst + f4(j), lo);
-    v128.store(dst + f4(j), hi, 16);
-  } else {
-    v128.store(tail, lo);
-    v128.store(tail, hi, 16);
-    copyFloats(dst + f4(j), tail, wo - j);
   }
 }
 
