@@ -10,6 +10,7 @@ import { beginSegments, nextSegment, segUnit, segLo, segHi } from './partition';
 import { depthwiseScratch, depthwiseForward, depthwiseBackwardData, depthwiseBackwardWeight } from './depthwise';
 import { setChannelLanes, channelLanesScratch, packChannelLanes, loadChannelLanesImage, channelLanesRows } from './channelLanes';
 import { setChannelLanesWeight, channelLanesWeightScratch, channelLanesWeightBegin, channelLanesWeightImage, channelLanesWeightEnd } from './channelLanesWeight';
+import { setWinograd, winogradScratch, winogradWeights, winogradGroups, winogradGroupsOf } from './winograd';
 import { setDirect, chooseDirectLayout, directScratch, packDirectWeights, directRows, directWeightScratch, directWeightBegin, directWeightImage, directWeightEnd } from './direct';
 
 /** Floats of the per-thread dcol buffer for the data gradient (512 KiB: an L2-sized chunk). */
@@ -23,17 +24,42 @@ const DIRECT_MAX_K: i32 = 1536;
  * Job argument word with the algorithm choice: 0 automatic, 1 GEMM, 2 direct (where it applies) with
  * the by-position kernels, 3 direct with the 8 × 4 by-channel kernel, 4 with the 16 × 2 one (direct.ts),
  * 5 the channel-lanes gradients (channelLanes.ts, channelLanesWeight.ts) where they apply, the forward
- * pass automatic.
+ * pass automatic, 6 Winograd (winograd.ts) for the forward pass and data gradient where it applies,
+ * the other passes automatic.
  */
 const ALGO: usize = 96;
 const ALGO_CHANNEL_LANES: i32 = 5;
+const ALGO_WINOGRAD: i32 = 6;
 /** dyT floats per image up to which the channel-lanes data gradient is picked automatically (1 MiB). */
 const LANES_MAX_DY: i32 = 1 << 18;
 
-/** The algorithm word, with the channel-lanes choice read as automatic by the passes it does not cover. */
+/** The algorithm word, with the channel-lanes and Winograd choices read as automatic by the passes they do not cover. */
 function algorithm(args: usize): i32 {
   const algo = load<i32>(args + ALGO);
-  return algo == ALGO_CHANNEL_LANES ? 0 : algo;
+  return algo == ALGO_CHANNEL_LANES || algo == ALGO_WINOGRAD ? 0 : algo;
+}
+
+/** The algorithm word for the weight gradient, which Winograd does not cover. */
+function weightAlgorithm(args: usize): i32 {
+  const algo = load<i32>(args + ALGO);
+  return algo == ALGO_WINOGRAD ? 0 : algo;
+}
+
+/** Whether the layer is one Winograd F(2×2, 3×3) computes: 3 × 3, stride 1, undilated, ungrouped, U small enough to keep per thread. */
+function winogradFits(): bool {
+  return KH == 3 && KW == 3 && SH == 1 && SW == 1 && DH == 1 && DW == 1 && G == 1 && C * CO <= WINOGRAD_MAX_WEIGHTS;
+}
+
+/** Most weights of a Winograd layer: each thread keeps their 16/9 as many transformed (1 MiB at this size). */
+const WINOGRAD_MAX_WEIGHTS: i32 = 1 << 14;
+
+function forwardWinograd(args: usize): bool {
+  return winogradFits() && load<i32>(args + ALGO) == ALGO_WINOGRAD;
+}
+
+/** The data gradient by Winograd: its convolution of dy pads by 2 − P, which must not be negative. */
+function backwardDataWinograd(args: usize): bool {
+  return winogradFits() && PT <= 2 && PL <= 2 && load<i32>(args + ALGO) == ALGO_WINOGRAD;
 }
 
 /** Depthwise-like convolutions (one input channel per group, few outputs each) run the direct kernels. */
@@ -99,6 +125,7 @@ function backwardDataLanes(args: usize): bool {
 export function convForwardScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
+  if (forwardWinograd(args)) { setWinograd(C, H, W, CO, HO, WO, PT, PL, false); return winogradScratch(); }
   if (forwardDirect(args)) { setForwardDirect(args); return directScratch(); }
   return GEMM_SCRATCH_BYTES;
 }
@@ -112,6 +139,14 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
   const x = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4);
   const bias = load<usize>(args + ARG0 + 8), out = load<usize>(args + ARG0 + 12);
   if (useDirect()) { depthwiseForward(x, w, bias, out, tid, nth, scratch); return; }
+  if (forwardWinograd(args)) {
+    // Threads split the (image, group of 4 tiles) space at panel boundaries; each transforms the weights for itself.
+    setWinograd(C, H, W, CO, HO, WO, PT, PL, false);
+    winogradWeights(w, scratch);
+    beginSegments(tid, nth, N, winogradGroups(), 2);
+    while (nextSegment()) winogradGroupsOf(x + f4(segUnit * C * HW), bias, out + f4(segUnit * CO * P), segLo, segHi, scratch);
+    return;
+  }
   if (forwardDirect(args)) {
     // Threads split the (image·group, output row) space.
     setForwardDirect(args);
@@ -143,6 +178,7 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
 export function convBackwardDataScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
+  if (backwardDataWinograd(args)) { setWinograd(CO, HO, WO, C, H, W, 2 - PT, 2 - PL, true); return winogradScratch(); }
   if (backwardDataLanes(args)) { setChannelLanes(); return channelLanesScratch(); }
   if (backwardDataDirect(args)) { setBackwardDataDirect(args); return directScratch(); }
   return GEMM_SCRATCH_BYTES + f4(DCOL_FLOATS);
@@ -157,6 +193,13 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   readConvGeometry(args);
   const dy = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4), dx = load<usize>(args + ARG0 + 8);
   if (useDirect()) { depthwiseBackwardData(dy, w, dx, tid, nth, scratch); return; }
+  if (backwardDataWinograd(args)) {
+    setWinograd(CO, HO, WO, C, H, W, 2 - PT, 2 - PL, true);
+    winogradWeights(w, scratch);
+    beginSegments(tid, nth, N, winogradGroups(), 2);
+    while (nextSegment()) winogradGroupsOf(dy + f4(segUnit * CO * P), 0, dx + f4(segUnit * C * HW), segLo, segHi, scratch);
+    return;
+  }
   if (backwardDataLanes(args)) {
     // Threads split the (image·group, input row) space; dyT is loaded once per image a thread visits.
     setChannelLanes();
@@ -226,7 +269,7 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
 
 /** Weight gradient by the direct kernels: while the f32x4 accumulators of every weight stay small. */
 function backwardWeightDirect(args: usize): bool {
-  const algo = load<i32>(args + ALGO);
+  const algo = weightAlgorithm(args);
   if (algo == 1 || isPointwise() || COG * KG > DIRECT_WEIGHT_MAX) return false;
   return true;
 }
@@ -238,7 +281,7 @@ function backwardWeightDirect(args: usize): bool {
  * on rows of 10 and 14, 0.65–1.0× on rows of 28 and 32.
  */
 function backwardWeightLanes(args: usize): bool {
-  const algo = load<i32>(args + ALGO);
+  const algo = weightAlgorithm(args);
   if (isPointwise() || COG * KG > DIRECT_WEIGHT_MAX) return false;
   if (algo == ALGO_CHANNEL_LANES) return true;
   return algo == 0 && (COG & 7) == 0 && (WO & 3) != 0;

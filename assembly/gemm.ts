@@ -57,7 +57,7 @@ export function useIm2colTB(x: usize, row0: i32, col0: i32): void {
 }
 
 // The 4 × 8 micro-kernel: C[4 × 8] (row stride ldc bytes) = init + Σ_p pa[p][0..4] ⊗ pb[p][0..8].
-function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mode: i32, bias: usize): void {
+export function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mode: i32, bias: usize): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   if (mode == INIT_LOAD) {
     c00 = v128.load(c); c01 = v128.load(c, 16);

@@ -37,7 +37,7 @@ export interface WasmBackendOptions {
    * both gradients with output channels in the SIMD lanes wherever they apply (data gradient: stride
    * and dilation 1) and leaves the forward pass automatic.
    */
-  convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel' | 'direct-by-channel-16' | 'channel-lanes';
+  convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel' | 'direct-by-channel-16' | 'channel-lanes' | 'winograd';
 }
 
 /** What the benchmark and tests may inspect beyond the Backend interface. */
@@ -95,7 +95,7 @@ const CONV_ALGO_WORD = 24;
 /** Job argument word where the weight gradient reports its partial gradients (assembly/conv.ts PARTS), and their most. */
 const CONV_PARTS_WORD = 25;
 const MAX_WEIGHT_PARTS = 2;
-const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3, 'direct-by-channel-16': 4, 'channel-lanes': 5 } as const;
+const convAlgoCodes = { auto: 0, gemm: 1, direct: 2, 'direct-by-channel': 3, 'direct-by-channel-16': 4, 'channel-lanes': 5, winograd: 6 } as const;
 
 const convFields = (g: Conv2dGeometry): number[] => [
   g.batch, g.inChannels, g.outChannels, g.groups, g.inHeight, g.inWidth, g.outHeight, g.outWidth,
