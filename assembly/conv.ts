@@ -50,16 +50,29 @@ function winogradFits(): bool {
   return KH == 3 && KW == 3 && SH == 1 && SW == 1 && DH == 1 && DW == 1 && G == 1 && C * CO <= WINOGRAD_MAX_WEIGHTS;
 }
 
-/** Most weights of a Winograd layer: each thread keeps their 16/9 as many transformed (1 MiB at this size). */
-const WINOGRAD_MAX_WEIGHTS: i32 = 1 << 14;
+/** Most weights of a Winograd layer: each thread keeps their 16/9 as many transformed (4 MiB at this size). */
+const WINOGRAD_MAX_WEIGHTS: i32 = 1 << 16;
+
+/**
+ * Winograd in automatic mode: from 24 channels in and out. Measured against the direct kernels
+ * (1 thread, forward and data gradient alike): 1.65× on S3 (64 → 64 over 32²), 1.4× on 64 → 64
+ * over 14², 1.36× on 24 → 24 and 1.16× on 32 → 32 over 28²; even (0.97–1.04×) with 16 channels
+ * on either side and on 8 → 8, where the products over channels are too short.
+ */
+function winogradChosen(args: usize): bool {
+  const algo = load<i32>(args + ALGO);
+  return algo == ALGO_WINOGRAD || (algo == 0 && C >= WINOGRAD_MIN_CHANNELS && CO >= WINOGRAD_MIN_CHANNELS);
+}
+
+const WINOGRAD_MIN_CHANNELS: i32 = 24;
 
 function forwardWinograd(args: usize): bool {
-  return winogradFits() && load<i32>(args + ALGO) == ALGO_WINOGRAD;
+  return winogradFits() && winogradChosen(args);
 }
 
 /** The data gradient by Winograd: its convolution of dy pads by 2 − P, which must not be negative. */
 function backwardDataWinograd(args: usize): bool {
-  return winogradFits() && PT <= 2 && PL <= 2 && load<i32>(args + ALGO) == ALGO_WINOGRAD;
+  return winogradFits() && PT <= 2 && PL <= 2 && winogradChosen(args);
 }
 
 /** Depthwise-like convolutions (one input channel per group, few outputs each) run the direct kernels. */

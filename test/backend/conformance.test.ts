@@ -123,6 +123,11 @@ const convSpecs: ConvSpec[] = [
   { n: 1, c: 1, co: 2, h: 5, w: 4, kh: 3, kw: 3, pt: 3, pl: 2 },
   { n: 1, c: 64, co: 5, h: 45, w: 40, kh: 3, kw: 3, pt: 1, pl: 1 },
   { n: 2, c: 80, co: 100, h: 4, w: 4, kh: 3, kw: 3, pt: 1, pl: 1 },
+  // Winograd (assembly/winograd.ts, automatic from 24 channels): odd output sizes (partial tiles
+  // and groups), output channels not a multiple of 4, padding 0 and 2, uneven padding.
+  { n: 2, c: 24, co: 26, h: 9, w: 11, kh: 3, kw: 3, pt: 1, pl: 1 },
+  { n: 1, c: 30, co: 28, h: 6, w: 17, kh: 3, kw: 3, pt: 2, pb: 0, pl: 0, pr: 2 },
+  { n: 3, c: 25, co: 24, h: 12, w: 21, kh: 3, kw: 3 },
   // LeNet's second layer (16 channels × rows of 10: the 16 × 2 kernel's paired stores), and 20
   // channels (a full block of 16 and a block of 4 through the tile) on rows of 7.
   { n: 2, c: 6, co: 16, h: 14, w: 14, kh: 5, kw: 5 },
@@ -185,6 +190,8 @@ const wasm2ByChannel = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: '
 const wasm2ByChannel16 = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'direct-by-channel-16' });
 const wasm2ChannelLanes = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'channel-lanes' });
 const wasm1ChannelLanesBase = wasm({ threads: 1, relaxedSimd: false, convAlgorithm: 'channel-lanes' });
+const wasm2Winograd = wasm({ threads: 2, parallelThreshold: 0, convAlgorithm: 'winograd' });
+const wasm1WinogradBase = wasm({ threads: 1, relaxedSimd: false, convAlgorithm: 'winograd' });
 
 const backends: [string, Backend][] = [
   ['reference', referenceBackend],
@@ -198,6 +205,8 @@ const backends: [string, Backend][] = [
   ['wasm 2 threads, direct convolutions by 16 channels', wasm2ByChannel16],
   ['wasm 2 threads, channel-lanes gradients', wasm2ChannelLanes],
   ['wasm 1 thread, channel-lanes gradients, base SIMD', wasm1ChannelLanesBase],
+  ['wasm 2 threads, Winograd convolutions', wasm2Winograd],
+  ['wasm 1 thread, Winograd convolutions, base SIMD', wasm1WinogradBase],
 ];
 
 const ref = referenceBackend;
