@@ -53,8 +53,13 @@ export function winogradGroups(): i32 {
 }
 
 function uFloats(): i32 { return 16 * op * ci; }
-function vFloats(): i32 { return 128 * blockPanels * ci; }
-function mFloats(): i32 { return 128 * blockPanels * op; }
+// One ξ's slab of V and of M, 16 floats longer than its data: slabs a multiple of 4 KiB apart put
+// the 16 vectors a transform stores or loads in one L1 set (and alias in the store buffer); the
+// skew made a 32 → 32 layer over 28² 1.4× faster (1.16× → 1.63× the direct kernels).
+function vSlab(): i32 { return 8 * blockPanels * ci + 16; }
+function mSlab(): i32 { return 8 * blockPanels * op + 16; }
+function vFloats(): i32 { return 16 * vSlab(); }
+function mFloats(): i32 { return 16 * mSlab(); }
 function padFloats(): i32 { return ci * (2 * tileRows + 2) * wpp; }
 
 export function winogradScratch(): usize {
@@ -145,7 +150,7 @@ function padRows(x: usize, pad: usize, r0: i32, rows: i32): void {
 // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
 function transformInput(pad: usize, rows: i32, gi: i32, ty0: i32, v: usize, slot: i32): void {
   const ty = gi / groupsPerRow, tx0 = 4 * (gi - ty * groupsPerRow);
-  const rowB = f4(wpp), xiStride = f4(8 * blockPanels * ci);
+  const rowB = f4(wpp), xiStride = f4(vSlab());
   const vAt = v + f4((slot >> 1) * ci * 8 + (slot & 1) * 4);
   let src = pad + <usize>(2 * (ty - ty0)) * rowB + f4(2 * tx0);
   const planeB = <usize>rows * rowB;
@@ -199,7 +204,7 @@ function multiply(u: usize, v: usize, m: usize, panels: i32): void {
   const tiles = 8 * blockPanels;
   const ldc = f4(tiles);
   for (let xi = 0; xi < 16; xi++) {
-    const uXi = u + f4(xi * op * ci), vXi = v + f4(xi * blockPanels * ci * 8), mXi = m + f4(xi * op * tiles);
+    const uXi = u + f4(xi * op * ci), vXi = v + f4(xi * vSlab()), mXi = m + f4(xi * mSlab());
     for (let p = 0; p < panels; p++) {
       const pb = vXi + f4(p * ci * 8);
       for (let q = 0; q < op; q += 4) microKernel(ci, uXi + f4(q * ci), pb, mXi + <usize>q * ldc + f4(8 * p), ldc, INIT_ZERO, 0);
@@ -213,7 +218,7 @@ function transformOutput(m: usize, gi: i32, slot: i32, bias: usize, out: usize, 
   const col = 2 * tx0, row = 2 * ty;
   if (col >= wo) return;
   const tiles = 8 * blockPanels;
-  const xiStride = f4(op * tiles);
+  const xiStride = f4(mSlab());
   const second = row + 1 < ho;
   const plane = ho * wo;
   for (let o = 0; o < co; o++) {
