@@ -11,6 +11,7 @@ import { depthwiseScratch, depthwiseForward, depthwiseBackwardData, depthwiseBac
 import { setChannelLanes, channelLanesScratch, packChannelLanes, loadChannelLanesImage, channelLanesRows } from './channelLanes';
 import { setChannelLanesWeight, channelLanesWeightScratch, channelLanesWeightBegin, channelLanesWeightImage, channelLanesWeightEnd } from './channelLanesWeight';
 import { setWinograd, winogradScratch, winogradWeights, winogradGroups, winogradGroupsOf } from './winograd';
+import { setWinogradWeight, winogradWeightScratch, winogradWeightBegin, winogradWeightImage, winogradWeightEnd } from './winogradWeight';
 import { setDirect, chooseDirectLayout, directScratch, packDirectWeights, directRows, directWeightScratch, directWeightBegin, directWeightImage, directWeightEnd } from './direct';
 
 /** Floats of the per-thread dcol buffer for the data gradient (512 KiB: an L2-sized chunk). */
@@ -69,6 +70,15 @@ const WINOGRAD_MIN_CHANNELS: i32 = 16;
 
 function forwardWinograd(args: usize): bool {
   return winogradFits() && winogradChosen(args);
+}
+
+function backwardWeightWinograd(args: usize): bool {
+  return winogradFits() && winogradChosen(args);
+}
+
+function setBackwardWeightWinograd(): void {
+  setWinograd(C, H, W, CO, HO, WO, PT, PL, false);
+  setWinogradWeight();
 }
 
 /** The data gradient by Winograd: its convolution of dy pads by 2 − P, which must not be negative. */
@@ -311,6 +321,7 @@ const DIRECT_WEIGHT_MAX: i32 = 1 << 16;
 export function convBackwardWeightScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
+  if (backwardWeightWinograd(args)) { setBackwardWeightWinograd(); return winogradWeightScratch(); }
   if (backwardWeightLanes(args)) { setBackwardWeightLanes(); return channelLanesWeightScratch(); }
   if (backwardWeightDirect(args)) { setForwardDirect(args); return directWeightScratch(); }
   return GEMM_SCRATCH_BYTES;
@@ -335,6 +346,20 @@ export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usi
   const x = load<usize>(args + ARG0), dy = load<usize>(args + ARG0 + 4), dw = load<usize>(args + ARG0 + 8);
   if (tid == 0) store<i32>(args + PARTS, 1);
   if (useDirect()) { depthwiseBackwardWeight(x, dy, dw, tid, nth, scratch); return; }
+  if (backwardWeightWinograd(args)) {
+    // As the direct path below: the two halves of the batch summed apart, by whichever thread claims each.
+    setBackwardWeightWinograd();
+    const parts = N >= 2 ? 2 : 1;
+    if (tid == 0) store<i32>(args + PARTS, parts);
+    beginSegments(tid, nth, parts, 1, 1, 1);
+    while (nextSegment()) {
+      const part = segUnit;
+      winogradWeightBegin(scratch);
+      for (let n = N * part / parts; n < N * (part + 1) / parts; n++) winogradWeightImage(x + f4(n * C * HW), dy + f4(n * CO * P), scratch);
+      winogradWeightEnd(scratch, dw + f4(part * CO * KG));
+    }
+    return;
+  }
   const lanes = backwardWeightLanes(args);
   if (lanes || backwardWeightDirect(args)) {
     // Threads split the (group, half, weight column) space in multiples of 4 columns (whole tiles).

@@ -19,20 +19,21 @@
 import { f4, zeroFloats, copyFloats } from './simd';
 import { microKernel, INIT_ZERO } from './gemm';
 
-// The convolution this module runs (set by setWinograd): in/out channels, sizes, padding, flip.
-let ci: i32 = 0;
-let co: i32 = 0;
+// The convolution this module runs (set by setWinograd): in/out channels, sizes, padding, flip
+// (read by winogradWeight.ts too, which tiles the same way).
+export let ci: i32 = 0;
+export let co: i32 = 0;
 let hi: i32 = 0;
 let wi: i32 = 0;
-let ho: i32 = 0;
-let wo: i32 = 0;
+export let ho: i32 = 0;
+export let wo: i32 = 0;
 let pt: i32 = 0;
 let pl: i32 = 0;
 let flipped: bool = false;
 // Derived: tile rows, groups of 4 tiles per tile row, padded width, O rounded to 4, panels a block.
-let tileRows: i32 = 0;
-let groupsPerRow: i32 = 0;
-let wpp: i32 = 0;
+export let tileRows: i32 = 0;
+export let groupsPerRow: i32 = 0;
+export let wpp: i32 = 0;
 let op: i32 = 0;
 let blockPanels: i32 = 0;
 
@@ -124,7 +125,10 @@ export function winogradGroupsOf(x: usize, bias: usize, out: usize, g0: i32, g1:
   const perBlock = 2 * blockPanels;
   for (let b0 = g0; b0 < g1; b0 += perBlock) {
     const b1 = min(g1, b0 + perBlock);
-    for (let gi = b0; gi < b1; gi++) transformInput(pad, rows, gi, ty0, v, gi - b0);
+    for (let gi = b0; gi < b1; gi++) {
+      const slot = gi - b0;
+      transformInput(pad, rows, gi, ty0, v + f4((slot >> 1) * ci * 8 + (slot & 1) * 4), f4(vSlab()));
+    }
     const panels = (b1 - b0 + 1) >> 1;
     multiply(u, v, m, panels);
     for (let gi = b0; gi < b1; gi++) transformOutput(m, gi, gi - b0, bias, out, pad + f4(padFloats()));
@@ -132,7 +136,7 @@ export function winogradGroupsOf(x: usize, bias: usize, out: usize, g0: i32, g1:
 }
 
 // Padded input rows [r0, r0 + rows) (padded coordinates: input row r − pt) of every channel.
-function padRows(x: usize, pad: usize, r0: i32, rows: i32): void {
+export function padRows(x: usize, pad: usize, r0: i32, rows: i32): void {
   const rowB = f4(wpp);
   for (let c = 0; c < ci; c++) {
     const plane = x + f4(c * hi * wi);
@@ -147,11 +151,10 @@ function padRows(x: usize, pad: usize, r0: i32, rows: i32): void {
 }
 
 // V_ξ[c][lanes of the group] = (Bᵀ d B)[ξ] for the group's 4 windows d, every channel, with
-// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
-function transformInput(pad: usize, rows: i32, gi: i32, ty0: i32, v: usize, slot: i32): void {
+// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]: 4 floats at vAt + ξ·xiStride + c·8 floats.
+export function transformInput(pad: usize, rows: i32, gi: i32, ty0: i32, vAt: usize, xiStride: usize): void {
   const ty = gi / groupsPerRow, tx0 = 4 * (gi - ty * groupsPerRow);
-  const rowB = f4(wpp), xiStride = f4(vSlab());
-  const vAt = v + f4((slot >> 1) * ci * 8 + (slot & 1) * 4);
+  const rowB = f4(wpp);
   let src = pad + <usize>(2 * (ty - ty0)) * rowB + f4(2 * tx0);
   const planeB = <usize>rows * rowB;
   for (let c = 0; c < ci; c++) {
@@ -183,11 +186,11 @@ function transformInput(pad: usize, rows: i32, gi: i32, ty0: i32, v: usize, slot
 
 // Of the 8 floats a, b from a window row's start (window k starts 2k floats in): window column 0
 // of each window (evens), column 1 (odds); from 2 floats further on, columns 2 and 3.
-@inline function evens(a: v128, b: v128): v128 {
+@inline export function evens(a: v128, b: v128): v128 {
   return i32x4.shuffle(a, b, 0, 2, 4, 6);
 }
 
-@inline function odds(a: v128, b: v128): v128 {
+@inline export function odds(a: v128, b: v128): v128 {
   return i32x4.shuffle(a, b, 1, 3, 5, 7);
 }
 
