@@ -31,8 +31,10 @@ export function setWinogradWeight(): void {
   op = (co + 3) & ~3;
   cp = (ci + 7) & ~7;
   wpd = 8 * groupsPerRow + 8;
-  // A and B of a block within about 512 KiB: 16 floats per tile and channel of each.
-  blockTiles = 8 * max(1, min(16, 131072 / (128 * (op + cp))));
+  // A and B of a block within about 512 KiB (16 floats per tile and channel of each), but at least
+  // 64 tiles: a block's tiles are the micro-kernel's depth, and with 16 (256 channels each side)
+  // loading and storing M took a fifth of the time (29.5 against 24.4 ms for 256 → 256 over 14²).
+  blockTiles = 8 * max(8, min(16, 131072 / (128 * (op + cp))));
 }
 
 function aSlab(): i32 { return op * blockTiles + 16; }
