@@ -3,7 +3,7 @@ import { loadDataSource } from '../dataSource.js';
 import { loadTrainedModel } from '../trainedModel.js';
 import { DataLoader } from '../../data/dataLoader.js';
 import { normalize } from '../../data/transforms.js';
-import { evaluate } from '../../train/evaluate.js';
+import { EVALUATION_BATCH_SIZE, evaluate } from '../../train/evaluate.js';
 import { crossEntropy } from '../../ops/loss.js';
 
 export const evalCommand = defineCommand(
@@ -19,7 +19,7 @@ export const evalCommand = defineCommand(
   (args) => {
     const trained = loadTrainedModel((args.values.weights as string | undefined) ?? 'runs/lenet5/model.safetensors');
     const data = loadDataSource((args.values.data as string | undefined) ?? trained.data);
-    const loader = new DataLoader(data.test, { batchSize: 500, transform: normalize(trained.mean, trained.std) });
+    const loader = new DataLoader(data.test, { batchSize: EVALUATION_BATCH_SIZE, transform: normalize(trained.mean, trained.std) });
     const result = evaluate(trained.model, loader, trained.classes.length, (out, y) => crossEntropy(out, y));
     process.stdout.write(`${trained.name} on ${data.name}: ${result.examples} examples, loss ${result.loss.toFixed(4)}, accuracy ${(100 * result.accuracy).toFixed(2)}%\n\n${result.confusion.format(trained.classes)}\n`);
     return 0;

@@ -10,6 +10,7 @@ import { createOptimizer, optimizerNames } from '../optimizerChoice.js';
 import { CosineAnnealingLR } from '../../optim/index.js';
 import { Generator } from '../../tensor/random.js';
 import { fit } from '../../train/fit.js';
+import { EVALUATION_BATCH_SIZE } from '../../train/evaluate.js';
 import { stdoutSink } from '../../train/progress.js';
 import { readCheckpoint, writeCheckpoint, type RunConfig } from '../../train/checkpoint.js';
 import { saveModel } from '../../io/modelFile.js';
@@ -69,7 +70,7 @@ export const trainCommand = defineCommand(
       batchSize: config.batchSize, shuffle: true, generator: loaderGenerator,
       transform: config.shift > 0 ? compose(randomShift(config.shift), norm) : norm,
     });
-    const test = new DataLoader(data.test, { batchSize: 500, transform: norm });
+    const test = new DataLoader(data.test, { batchSize: EVALUATION_BATCH_SIZE, transform: norm });
     if (saved !== null) {
       model.loadStateDict(saved.model);
       optimizer.loadStateDict(saved.optimizer as never);
