@@ -6,7 +6,7 @@
 //   M_ξ [O × tiles] = U_ξ [O × C] · V_ξ [C × tiles]   (ξ = one of the 4 × 4 transformed positions),
 // run by the GEMM micro-kernel on blocks of tiles small enough that V and M stay in L2.
 //
-// Layouts (floats, per thread in scratch):
+// Layouts (floats, per thread in scratch; the V and M slab of each ξ padded 16 floats, see vSlab):
 //   U  [16][O/4 panels][C][4]      the transformed weights, as the micro-kernel's packed A panels
 //   V  [16][panels][C][8]          a block's transformed input tiles, as packed B panels of 8 tiles
 //   M  [16][O (to a multiple of 4)][block tiles]   the products
