@@ -26,7 +26,7 @@ export function runBackward(root: Tensor, gradient: Tensor): void {
       recycling.drop(g);
       const fn = t.gradFn;
       if (fn === null) {
-        if (t.requiresGrad) t.grad = t.grad === null ? g.clone() : t.grad.add(g);
+        if (t.requiresGrad) t.grad = t.grad === null ? recycling.adopt(g) ?? g.clone() : t.grad.add(g);
         recycling.release([g]);
         continue;
       }
@@ -73,6 +73,18 @@ class GradientBuffers {
   drop(g: Tensor): void {
     const b = g.data.buffer;
     this.pending.set(b, this.pending.get(b)! - 1);
+  }
+
+  /**
+   * A leaf's first gradient as it is, instead of a copy, when the pass allocated its whole buffer
+   * and no pending gradient shares it (as PyTorch steals a gradient nothing else holds): the buffer
+   * leaves the candidates, so it is never recycled. Otherwise null, and the caller copies.
+   */
+  adopt(g: Tensor): Tensor | null {
+    const d = g.data;
+    if (!(d instanceof Float32Array) || (this.pending.get(d.buffer) ?? 0) > 0 || !isCandidate(d, this.candidates)) return null;
+    this.candidates.delete(d.buffer);
+    return g;
   }
 
   /** Recycles each consumed gradient the pass allocated that no pending gradient shares. */

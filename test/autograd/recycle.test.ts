@@ -91,3 +91,21 @@ test('a gradient a rule returns for two inputs stays intact when the first input
     if (got[i] !== want) assert.fail(`x.grad[${i}] = ${got[i]}, want ${want}`);
   }
 });
+
+test('two leaves handed the same gradient tensor get separate .grad buffers', () => {
+  clearRecycled();
+  // add's rule returns the gradient mul(3) allocated for both a and b: one leaf may take that
+  // buffer as its .grad (nothing else holds it), the other must get a copy.
+  const a = input(4), b = input(5);
+  a.add(b).mul(3).sum().backward();
+  assert.notEqual(a.grad!.data.buffer, b.grad!.data.buffer, 'a.grad and b.grad share a buffer');
+  (a.grad!.data as Float32Array).fill(7);
+  assert.ok(b.grad!.data.every((v) => v === 3), 'b.grad changed with a.grad');
+  // Later passes of the same sizes must not hand either .grad out again.
+  for (let i = 0; i < 3; i++) forward(input(20 + i)).loss.backward();
+  for (let left = recycledBytes(); left > 0; left = recycledBytes()) {
+    allocate('float32', SIZE).fill(123);
+    if (recycledBytes() === left) break;
+  }
+  assert.ok(a.grad!.data.every((v) => v === 7) && b.grad!.data.every((v) => v === 3), 'a leaf gradient was reused');
+});
