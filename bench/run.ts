@@ -9,7 +9,6 @@ import { measurePageCost } from './pageCost.js';
 import { convData, convShapes } from './shapes.js';
 import { maxAbsDiff, type Runner, timeInterleaved, timeSync } from './timing.js';
 import { tfjsCpuTiming } from './peers/tfjs.js';
-import type { OrtPeer } from './peers/onnxruntime.js';
 import type { TorchResults } from './peers/pytorch.js';
 
 const started = performance.now();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, type Tensor, functional as F, getBackend, models, nn, randn, setBackend, tensor } from '../../src/index.js';
 
-const { Sequential, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear } = nn;
+const { Sequential, Conv1d, Conv2d, BatchNorm1d, ReLU, MaxPool2d, Flatten, Linear } = nn;
 
 /** Runs a Sequential's layers one at a time through call(): the unfused reference. */
 function layerByLayer(model: nn.Module, x: Tensor): Tensor {

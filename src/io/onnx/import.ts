@@ -15,7 +15,7 @@
  */
 import { record } from '../../autograd/node.js';
 import { FormatError } from '../../errors.js';
-import { GELU, Identity, LeakyReLU, ReLU, Sigmoid, Tanh } from '../../nn/activation.js';
+import { GELU, LeakyReLU, ReLU, Sigmoid, Tanh } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchNorm.js';
 import { Conv1d, Conv2d, ConvTranspose2d } from '../../nn/conv.js';
 import { Dropout } from '../../nn/dropout.js';
