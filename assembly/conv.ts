@@ -25,8 +25,7 @@ const DIRECT_MAX_K: i32 = 1536;
  * Job argument word with the algorithm choice: 0 automatic, 1 GEMM, 2 direct (where it applies) with
  * the by-position kernels, 3 direct with the 8 × 4 by-channel kernel, 4 with the 16 × 2 one (direct.ts),
  * 5 the channel-lanes gradients (channelLanes.ts, channelLanesWeight.ts) where they apply, the forward
- * pass automatic, 6 Winograd (winograd.ts) for the forward pass and data gradient where it applies,
- * the other passes automatic.
+ * pass automatic, 6 Winograd (winograd.ts, winogradWeight.ts) for all three passes where it applies.
  */
 const ALGO: usize = 96;
 const ALGO_CHANNEL_LANES: i32 = 5;
@@ -40,7 +39,7 @@ function algorithm(args: usize): i32 {
   return algo == ALGO_CHANNEL_LANES || algo == ALGO_WINOGRAD ? 0 : algo;
 }
 
-/** The algorithm word for the weight gradient, which Winograd does not cover. */
+/** The algorithm word for the weight gradient's other kernels (a forced Winograd reads as automatic where it does not fit). */
 function weightAlgorithm(args: usize): i32 {
   const algo = load<i32>(args + ALGO);
   return algo == ALGO_WINOGRAD ? 0 : algo;
@@ -56,7 +55,7 @@ const WINOGRAD_MAX_WEIGHTS: i32 = 1 << 16;
 
 /**
  * Winograd in automatic mode: from 16 channels in and out. Measured against the kernels picked
- * before (1 thread, forward and data gradient): 1.8× on S3 (64 → 64 over 32²) and on 256 → 256
+ * before (1 thread, all three passes alike; bench/convAlgorithms.ts): 1.8× on S3 (64 → 64 over 32²) and on 256 → 256
  * over 14² (the GEMM's), 1.75× on 64 → 64 over 14², 1.45–1.6× on 32 → 32 over 28², 1.2–1.3× with
  * 16 channels on either side; 12 channels gain 1.1×, 8 lose (0.92×): the products over channels
  * are too short for the micro-kernel.
@@ -68,11 +67,8 @@ function winogradChosen(args: usize): bool {
 
 const WINOGRAD_MIN_CHANNELS: i32 = 16;
 
-function forwardWinograd(args: usize): bool {
-  return winogradFits() && winogradChosen(args);
-}
-
-function backwardWeightWinograd(args: usize): bool {
+/** The forward pass and the weight gradient by Winograd. */
+function useWinograd(args: usize): bool {
   return winogradFits() && winogradChosen(args);
 }
 
@@ -84,6 +80,17 @@ function setBackwardWeightWinograd(): void {
 /** The data gradient by Winograd: its convolution of dy pads by 2 − P, which must not be negative. */
 function backwardDataWinograd(args: usize): bool {
   return winogradFits() && PT <= 2 && PL <= 2 && winogradChosen(args);
+}
+
+/**
+ * The convolution set by setWinograd over every image: src images `srcImage` floats apart, dst
+ * images `dstImage` apart. Threads split the (image, group of 4 tiles) space at panel boundaries;
+ * each transforms the weights for itself.
+ */
+function winogradImages(src: usize, srcImage: i32, w: usize, bias: usize, dst: usize, dstImage: i32, tid: i32, nth: i32, scratch: usize): void {
+  winogradWeights(w, scratch);
+  beginSegments(tid, nth, N, winogradGroups(), 2);
+  while (nextSegment()) winogradGroupsOf(src + f4(segUnit * srcImage), bias, dst + f4(segUnit * dstImage), segLo, segHi, scratch);
 }
 
 /** Depthwise-like convolutions (one input channel per group, few outputs each) run the direct kernels. */
@@ -149,7 +156,7 @@ function backwardDataLanes(args: usize): bool {
 export function convForwardScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
-  if (forwardWinograd(args)) { setWinograd(C, H, W, CO, HO, WO, PT, PL, false); return winogradScratch(); }
+  if (useWinograd(args)) { setWinograd(C, H, W, CO, HO, WO, PT, PL, false); return winogradScratch(); }
   if (forwardDirect(args)) { setForwardDirect(args); return directScratch(); }
   return GEMM_SCRATCH_BYTES;
 }
@@ -163,12 +170,9 @@ export function convForward(args: usize, tid: i32, nth: i32, scratch: usize): vo
   const x = load<usize>(args + ARG0), w = load<usize>(args + ARG0 + 4);
   const bias = load<usize>(args + ARG0 + 8), out = load<usize>(args + ARG0 + 12);
   if (useDirect()) { depthwiseForward(x, w, bias, out, tid, nth, scratch); return; }
-  if (forwardWinograd(args)) {
-    // Threads split the (image, group of 4 tiles) space at panel boundaries; each transforms the weights for itself.
+  if (useWinograd(args)) {
     setWinograd(C, H, W, CO, HO, WO, PT, PL, false);
-    winogradWeights(w, scratch);
-    beginSegments(tid, nth, N, winogradGroups(), 2);
-    while (nextSegment()) winogradGroupsOf(x + f4(segUnit * C * HW), bias, out + f4(segUnit * CO * P), segLo, segHi, scratch);
+    winogradImages(x, C * HW, w, bias, out, CO * P, tid, nth, scratch);
     return;
   }
   if (forwardDirect(args)) {
@@ -219,9 +223,7 @@ export function convBackwardData(args: usize, tid: i32, nth: i32, scratch: usize
   if (useDirect()) { depthwiseBackwardData(dy, w, dx, tid, nth, scratch); return; }
   if (backwardDataWinograd(args)) {
     setWinograd(CO, HO, WO, C, H, W, 2 - PT, 2 - PL, true);
-    winogradWeights(w, scratch);
-    beginSegments(tid, nth, N, winogradGroups(), 2);
-    while (nextSegment()) winogradGroupsOf(dy + f4(segUnit * CO * P), 0, dx + f4(segUnit * C * HW), segLo, segHi, scratch);
+    winogradImages(dy, CO * P, w, 0, dx, C * HW, tid, nth, scratch);
     return;
   }
   if (backwardDataLanes(args)) {
@@ -321,7 +323,7 @@ const DIRECT_WEIGHT_MAX: i32 = 1 << 16;
 export function convBackwardWeightScratch(args: usize): usize {
   readConvGeometry(args);
   if (useDirect()) return depthwiseScratch();
-  if (backwardWeightWinograd(args)) { setBackwardWeightWinograd(); return winogradWeightScratch(); }
+  if (useWinograd(args)) { setBackwardWeightWinograd(); return winogradWeightScratch(); }
   if (backwardWeightLanes(args)) { setBackwardWeightLanes(); return channelLanesWeightScratch(); }
   if (backwardWeightDirect(args)) { setForwardDirect(args); return directWeightScratch(); }
   return GEMM_SCRATCH_BYTES;
@@ -346,7 +348,7 @@ export function convBackwardWeight(args: usize, tid: i32, nth: i32, scratch: usi
   const x = load<usize>(args + ARG0), dy = load<usize>(args + ARG0 + 4), dw = load<usize>(args + ARG0 + 8);
   if (tid == 0) store<i32>(args + PARTS, 1);
   if (useDirect()) { depthwiseBackwardWeight(x, dy, dw, tid, nth, scratch); return; }
-  if (backwardWeightWinograd(args)) {
+  if (useWinograd(args)) {
     // As the direct path below: the two halves of the batch summed apart, by whichever thread claims each.
     setBackwardWeightWinograd();
     const parts = N >= 2 ? 2 : 1;

@@ -35,8 +35,8 @@ export interface WasmBackendOptions {
    * micro-kernels), 'direct-by-channel' the same with the 8-channel × 4-output by-channel
    * micro-kernel, 'direct-by-channel-16' with the 16-channel × 2-output one; 'channel-lanes' runs
    * both gradients with output channels in the SIMD lanes wherever they apply (data gradient: stride
-   * and dilation 1) and leaves the forward pass automatic; 'winograd' runs the forward pass and data
-   * gradient of every 3 × 3, stride-1, undilated, ungrouped layer by Winograd F(2×2, 3×3).
+   * and dilation 1) and leaves the forward pass automatic; 'winograd' runs all three passes of every
+   * 3 × 3, stride-1, undilated, ungrouped layer by Winograd (assembly/winograd.ts), the rest automatic.
    */
   convAlgorithm?: 'auto' | 'gemm' | 'direct' | 'direct-by-channel' | 'direct-by-channel-16' | 'channel-lanes' | 'winograd';
 }
