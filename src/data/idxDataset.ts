@@ -30,13 +30,22 @@ export function loadIdxPair(imagesPath: string, labelsPath: string, numClasses: 
   if (images.shape.length !== 3) throw new FormatError(imagesPath, `expected a 3-dimensional image array [N, H, W], got [${images.shape.join(', ')}]`);
   if (labels.shape.length !== 1) throw new FormatError(labelsPath, `expected a 1-dimensional label array [N], got [${labels.shape.join(', ')}]`);
   if (labels.shape[0] !== images.shape[0]) throw new FormatError(labelsPath, `holds ${labels.shape[0]} labels but ${imagesPath} holds ${images.shape[0]} images`);
-  const scale = images.dtype === 'uint8' ? 1 / 255 : 1;
-  const pixels = Float32Array.from(images.data as ArrayLike<number>, (v) => v * scale);
+  const pixels = scaledPixels(images.data as ArrayLike<number>, images.dtype === 'uint8' ? 1 / 255 : 1);
   const y = Int32Array.from(labels.data as ArrayLike<number>);
   const bad = y.findIndex((v) => v < 0 || v >= numClasses);
   if (bad >= 0) throw new FormatError(labelsPath, `label ${y[bad]} at index ${bad} is outside 0..${numClasses - 1}`);
   const classes = Array.from({ length: numClasses }, (_, i) => String(i));
   return new ArrayDataset(pixels, [1, images.shape[1], images.shape[2]], y, classes);
+}
+
+/**
+ * The pixels as float32, each times `scale`. A plain loop: Float32Array.from with a map function
+ * calls it per element and took 10 s on Fashion-MNIST's 47 M training pixels, against 0.1 s here.
+ */
+function scaledPixels(values: ArrayLike<number>, scale: number): Float32Array {
+  const pixels = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) pixels[i] = values[i]! * scale;
+  return pixels;
 }
 
 /**
