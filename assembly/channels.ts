@@ -161,3 +161,35 @@ export function channelAffine(args: usize, tid: i32, nth: i32): void {
     }
   }
 }
+
+/**
+ * args: n, c, s, dy (in place), x, params (f64 [2][c]: scale, shift). The gradient of a ReLU fused
+ * after the affine map: dy keeps its value where x·scale + shift, computed as channelAffine computes
+ * it (f64, rounded once to f32), is > 0, and becomes +0 elsewhere, as reluBackward would give with
+ * that layer's output. Threads split the (image, channel) planes.
+ */
+export function channelReluMask(args: usize, tid: i32, nth: i32): void {
+  readChannelGeometry(args);
+  const dy = load<usize>(args, 12), x = load<usize>(args, 16), params = load<usize>(args, 20);
+  const zero = f32x4.splat(0);
+  beginSegments(tid, nth, n * c, s, 4);
+  while (nextSegment()) {
+    const plane = f4(segUnit * s);
+    const ch = segUnit % c;
+    const ka = load<f64>(params + f8(ch)), kc = load<f64>(params + f8(c + ch));
+    const a = f64x2.splat(ka), k = f64x2.splat(kc);
+    const gp = dy + plane, xp = x + plane;
+    let i = segLo;
+    for (; i + 4 <= segHi; i += 4) {
+      const v = v128.load(xp + f4(i));
+      const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), a), k);
+      const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), a), k);
+      const r = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+      v128.store(gp + f4(i), v128.and(v128.load(gp + f4(i)), f32x4.gt(r, zero)));
+    }
+    for (; i < segHi; i++) {
+      const r = <f32>(<f64>load<f32>(xp + f4(i)) * ka + kc);
+      store<f32>(gp + f4(i), r > 0 ? load<f32>(gp + f4(i)) : 0);
+    }
+  }
+}

@@ -8,7 +8,7 @@
 import { matmul, matmulScratch } from './matmul';
 import { convForward, convForwardScratch, convBackwardData, convBackwardDataScratch, convBackwardWeight, convBackwardWeightScratch } from './conv';
 import { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward, avgPoolScratch } from './pool';
-import { channelMoments, channelDots, channelAffine } from './channels';
+import { channelMoments, channelDots, channelAffine, channelReluMask } from './channels';
 import { reluForward, reluBackward } from './relu';
 import { readPoolGeometry } from './geometry';
 import { madd } from './simd';
@@ -31,6 +31,7 @@ const CHANNEL_DOTS = 10;
 const CHANNEL_AFFINE = 11;
 const RELU_FORWARD = 12;
 const RELU_BACKWARD = 13;
+const CHANNEL_RELU_MASK = 14;
 
 /** Per-thread scratch bytes the job needs (the host allocates thread count × this). */
 export function scratchBytes(job: usize): usize {
@@ -66,6 +67,7 @@ export function run(job: usize, tid: i32): void {
     case CHANNEL_AFFINE: channelAffine(args, tid, nth); break;
     case RELU_FORWARD: reluForward(args, tid, nth); break;
     case RELU_BACKWARD: reluBackward(args, tid, nth); break;
+    case CHANNEL_RELU_MASK: channelReluMask(args, tid, nth); break;
     default: unreachable();
   }
 }

@@ -60,6 +60,9 @@ export interface ChannelAffineTerm {
   x: FloatArray; center: Float64Array; coef: Float64Array;
 }
 
+/** A per-channel affine map x·scale[c] + shift[c]: batch norm's forward pass. */
+export interface ChannelAffineMap { scale: Float64Array; shift: Float64Array }
+
 /** channelAffine's per-channel parameters, as batch norm derives them from channel statistics (term: the x of the call). */
 export interface ChannelAffineParams {
   scale: Float64Array; shift: Float64Array; term: { center: Float64Array; coef: Float64Array } | null;
@@ -117,12 +120,15 @@ export interface Backend {
   normalizeChannels(g: ChannelGeometry, x: FloatArray, mean: Float64Array, squares: Float64Array,
     params: (mean: Float64Array, squares: Float64Array) => { scale: Float64Array; shift: Float64Array }, out: FloatArray, epilogue?: Epilogue): void;
   /**
-   * Batch norm's input gradient in one call, each array read once: dy' = dy where mask > 0 (the
-   * gradient of a fused ReLU whose output is mask; dy' = dy without one), channelDots(dy', x, center)
-   * into sums and dots, then dx = channelAffine(dy', params(sums, dots)) with the term on x. Same
-   * results as reluBackward, channelDots and channelAffine.
+   * Batch norm's input gradient in one call, each array read once: dy' = dy where the fused ReLU's
+   * output is positive (dy' = dy without a fused ReLU), channelDots(dy', x, center) into sums and
+   * dots, then dx = channelAffine(dy', params(sums, dots)) with the term on x. The ReLU's output is
+   * not passed: `relu` is the forward pass's affine map, and the output is positive exactly where
+   * channelAffine(x, relu.scale, relu.shift) is, which the backend recomputes from x rather than
+   * reading (and, in wasm, copying in) one more array. Same results as channelAffine, reluBackward,
+   * channelDots and channelAffine.
    */
-  normalizeChannelsBackward(g: ChannelGeometry, dy: FloatArray, x: FloatArray, mask: FloatArray | null, center: Float64Array,
+  normalizeChannelsBackward(g: ChannelGeometry, dy: FloatArray, x: FloatArray, relu: ChannelAffineMap | null, center: Float64Array,
     sums: Float64Array, dots: Float64Array, params: (sums: Float64Array, dots: Float64Array) => ChannelAffineParams, dx: FloatArray): void;
 
   /** out = max(x, 0) elementwise, NaN kept (overwrites out). */

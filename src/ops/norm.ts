@@ -6,7 +6,7 @@
  */
 import { record } from '../autograd/node.js';
 import { ShapeError, ValueError } from '../errors.js';
-import type { ChannelGeometry, Epilogue, FloatArray } from '../backend/backend.js';
+import type { ChannelAffineMap, ChannelGeometry, Epilogue, FloatArray } from '../backend/backend.js';
 import { backendFor } from '../backend/index.js';
 import { allocate, allocateForOverwrite } from '../tensor/dtype.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
@@ -95,6 +95,8 @@ function normalize(
     return { scale, shift };
   };
   const Y = allocateForOverwrite(x.dtype, X.length) as FloatArray;
+  // The map applied, kept for the fused ReLU's gradient (positive where x·scale + shift is).
+  let forwardMap: ChannelAffineMap | null = null;
   if (training) {
     // One backend call: the moments, then (here) the statistics, then the affine map, x read once.
     backend.normalizeChannels(geometry, X, mean, new Float64Array(c), (_, squares) => {
@@ -104,26 +106,27 @@ function normalize(
         if (runningMean !== null) runningMean.data[ch] = (1 - momentum) * runningMean.data[ch] + momentum * mean[ch];
         if (runningVar !== null) runningVar.data[ch] = (1 - momentum) * runningVar.data[ch] + momentum * (squares[ch] / (count - 1));
       }
-      return affine();
+      forwardMap = affine();
+      return forwardMap;
     }, Y, epilogue);
   } else {
     for (let ch = 0; ch < c; ch++) {
       mean[ch] = runningMean!.data[ch];
       invStd[ch] = 1 / Math.sqrt(runningVar!.data[ch] + eps);
     }
-    const { scale, shift } = affine();
-    backend.channelAffine(geometry, X, scale, shift, null, Y, epilogue);
+    forwardMap = affine();
+    backend.channelAffine(geometry, X, forwardMap.scale, forwardMap.shift, null, Y, epilogue);
   }
   const inputs = [x, ...(weight === null ? [] : [weight]), ...(bias === null ? [] : [bias])];
   return record(new Tensor(Y, x.shape), epilogue === null ? 'batchNorm' : 'batchNorm+relu', inputs, (gradOut) => {
     const dw = allocate(x.dtype, c);
     const db = allocate(x.dtype, c);
     const dx = allocateForOverwrite(x.dtype, X.length) as FloatArray;
-    // One backend call: the fused ReLU's gradient (mask: its output), the sums, then (here) the
+    // One backend call: the fused ReLU's gradient (recomputed from x), the sums, then (here) the
     // coefficients, then dx. Training: the batch statistics depend on x, which adds two terms to
     // the fixed affine map's gradient: dx = s·(g − Σg/count − x̂·Σ(g·x̂)/count) with s =
     // weight·invStd, x̂ = (x − μ)·invStd, i.e. dx = a·g + b·(x − μ) + c per channel. Evaluation: dx = s·g.
-    backend.normalizeChannelsBackward(geometry, gradOut.data as FloatArray, X, epilogue === 'relu' ? Y : null, mean, new Float64Array(c), new Float64Array(c), (sums, dots) => {
+    backend.normalizeChannelsBackward(geometry, gradOut.data as FloatArray, X, epilogue === 'relu' ? forwardMap : null, mean, new Float64Array(c), new Float64Array(c), (sums, dots) => {
       const a = new Float64Array(c);
       const coef = new Float64Array(c);
       const add = new Float64Array(c);

@@ -366,10 +366,11 @@ for (const [name, backend] of backends) {
         backend.channelAffine(g, x, p.scale, p.shift, null, y2, epilogue);
         assert.deepEqual([m1, q1, y1], [m2, q2, y2], `normalizeChannels (${epilogue ?? 'no'} epilogue) ${what}`);
         for (const withTerm of [false, true]) {
-          const mask = epilogue === null ? null : y2;
+          // The fused ReLU's gradient comes from the forward map; the sequence masks by the forward output y2.
+          const relu = epilogue === null ? null : p, mask = epilogue === null ? null : y2;
           const backParams = (su: Float64Array, d: Float64Array) => ({ scale: d.map((v) => v / 100 + 1), shift: su.map((v) => v / 100), term: withTerm ? { center: wantMean, coef: d.map((v) => v / 1000) } : null });
           const s1 = new Float64Array(c), d1 = new Float64Array(c), dx1 = new Float32Array(size).fill(NaN);
-          backend.normalizeChannelsBackward(g, dy, x, mask, wantMean, s1, d1, backParams, dx1);
+          backend.normalizeChannelsBackward(g, dy, x, relu, wantMean, s1, d1, backParams, dx1);
           const masked = new Float32Array(size);
           if (mask === null) masked.set(dy); else backend.reluBackward(dy, mask, masked);
           const s2 = new Float64Array(c), d2 = new Float64Array(c), dx2 = new Float32Array(size);
@@ -395,6 +396,33 @@ for (const [name, backend] of backends) {
       backend.reluBackward(dy, x, dx);
       assert.deepEqual(dx, wantDx, `reluBackward size ${size}`);
     }
+  });
+
+  test(`conformance [${name}]: batch norm's fused ReLU gradient is masked where its output is, at exact zeros and underflow`, () => {
+    // Channel 0: x·1 − 0.5 is exactly 0 at x = 0.5 (masked) and tiny but positive next to it.
+    // Channel 1: x·1e-30 is positive in float64 but rounds to 0 in float32 (masked, as the output is 0).
+    // Channel 2: x·(−2) + 0.25 is exactly 0 at x = 0.125, and large inputs. Every other value is random.
+    const g: ChannelGeometry = { batch: 2, channels: 3, spatial: 9 };
+    const next = seeded(11);
+    const x = randomArray(54, next).map((v) => v * 2 - 1);
+    const special: [number, number[]][] = [[0, [0.5, 0.5000001, 0.4999999]], [1, [1e-20, -1e-20, 3e-16, 1e30]], [2, [0.125, 1e6, -1e6, 0]]];
+    for (const [ch, values] of special) values.forEach((v, i) => { x[ch * 9 + i] = v; x[(3 + ch) * 9 + i + 4] = v; });
+    const relu = { scale: Float64Array.from([1, 1e-30, -2]), shift: Float64Array.from([-0.5, 0, 0.25]) };
+    const y = new Float32Array(54);
+    backend.channelAffine(g, x, relu.scale, relu.shift, null, y, 'relu');
+    const dy = randomArray(54, next).map((v) => v - 0.5);
+    const center = Float64Array.from([0.1, -0.2, 0.3]);
+    const params = (sums: Float64Array, dots: Float64Array) => ({ scale: dots.map((v) => v + 1), shift: sums, term: { center, coef: Float64Array.from([0.5, -1, 2]) } });
+    const s1 = new Float64Array(3), d1 = new Float64Array(3), dx1 = new Float32Array(54).fill(NaN);
+    backend.normalizeChannelsBackward(g, dy, x, relu, center, s1, d1, params, dx1);
+    const masked = Float32Array.from(dy, (v, i) => (y[i]! > 0 ? v : 0));
+    assert.ok(masked.some((v, i) => v === 0 && dy[i] !== 0 && Math.fround(x[i]! * 1e-30) === 0 && i % 27 >= 9 && i % 27 < 18), 'an underflowing channel-1 value is masked');
+    const s2 = new Float64Array(3), d2 = new Float64Array(3), dx2 = new Float32Array(54);
+    // The backend's own single kernels in sequence, masked by the forward output: the same bits.
+    backend.channelDots(g, masked, x, center, s2, d2);
+    const p = params(s2, d2);
+    backend.channelAffine(g, masked, p.scale, p.shift, { x, center, coef: p.term.coef }, dx2);
+    assert.deepEqual([s1, d1, dx1], [s2, d2, dx2]);
   });
 }
 

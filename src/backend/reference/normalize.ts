@@ -9,11 +9,14 @@ export const normalizeChannels: Backend['normalizeChannels'] = (g, x, mean, squa
   channelAffine(g, x, scale, shift, null, out, epilogue);
 };
 
-export const normalizeChannelsBackward: Backend['normalizeChannelsBackward'] = (g, dy, x, mask, center, sums, dots, params, dx) => {
+export const normalizeChannelsBackward: Backend['normalizeChannelsBackward'] = (g, dy, x, relu, center, sums, dots, params, dx) => {
   let grad = dy;
-  if (mask !== null) {
+  if (relu !== null) {
+    // The fused ReLU's input, as the forward pass computed it (same loop, same rounding).
+    const output = dy instanceof Float32Array ? new Float32Array(dy.length) : new Float64Array(dy.length);
+    channelAffine(g, x, relu.scale, relu.shift, null, output);
     grad = dy instanceof Float32Array ? new Float32Array(dy.length) : new Float64Array(dy.length);
-    reluBackward(dy, mask, grad);
+    reluBackward(dy, output, grad);
   }
   channelDots(g, grad, x, center, sums, dots);
   const { scale, shift, term } = params(sums, dots);

@@ -32,4 +32,5 @@ export const Kernel = {
   channelAffine: 11,
   reluForward: 12,
   reluBackward: 13,
+  channelReluMask: 14,
 } as const;

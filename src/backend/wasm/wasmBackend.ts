@@ -387,17 +387,21 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       arena.copyOut(affineAt(g, px, scale, shift, null, 0, threads, epilogue), out32);
     },
 
-    normalizeChannelsBackward(g, dy, x, mask, center, sums, dots, params, dx) {
+    normalizeChannelsBackward(g, dy, x, relu, center, sums, dots, params, dx) {
       const op = 'normalizeChannelsBackward';
-      checkChannels(op, g, [['dy', dy], ['x', x], ['dx', dx], ...(mask === null ? [] : [['mask', mask]] as [string, FloatArray][])],
-        [['center', center], ['sums', sums], ['dots', dots]]);
+      checkChannels(op, g, [['dy', dy], ['x', x], ['dx', dx]],
+        [['center', center], ['sums', sums], ['dots', dots], ...(relu === null ? [] : [['relu.scale', relu.scale], ['relu.shift', relu.shift]] as [string, Float64Array][])]);
       const dy32 = needFloat32(op, 'dy', dy), x32 = needFloat32(op, 'x', x), dx32 = needFloat32(op, 'dx', dx);
-      const mask32 = mask === null ? null : needFloat32(op, 'mask', mask);
       if (dx32.length === 0) return;
       const threads = begin(x32.length * 3);
       const pdy = arena.copyIn(dy32), px = arena.copyIn(x32);
-      // The fused ReLU's gradient, in place: dy where the layer's output is positive.
-      if (mask32 !== null) runJob(Kernel.reluBackward, [dy32.length, pdy, arena.copyIn(mask32), pdy], threads);
+      // The fused ReLU's gradient, in place: dy where x·scale + shift (the layer's output before ReLU) is positive.
+      if (relu !== null) {
+        const table = new Float64Array(2 * g.channels);
+        table.set(relu.scale, 0);
+        table.set(relu.shift, g.channels);
+        runJob(Kernel.channelReluMask, [g.batch, g.channels, g.spatial, pdy, px, arena.copyIn(table)], threads);
+      }
       dotsAt(g, pdy, px, center, sums, dots, threads);
       const p = params(sums, dots);
       checkChannels(op, g, [], [['scale', p.scale], ['shift', p.shift], ...(p.term === null ? [] : [['center', p.term.center], ['coef', p.term.coef]] as [string, Float64Array][])]);
