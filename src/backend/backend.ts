@@ -88,8 +88,17 @@ export interface Backend {
   conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray, epilogue?: Epilogue): void;
   /** dx = ∂L/∂x given dy = ∂L/∂out, shapes as x and out (overwrites dx). Also the forward pass of ConvTranspose2d. */
   conv2dBackwardData(g: Conv2dGeometry, dy: FloatArray, w: FloatArray, dx: FloatArray): void;
-  /** dw = ∂L/∂w, summed over batch and every output position (overwrites dw). Bias gradients are a plain sum done by the op. */
+  /** dw = ∂L/∂w, summed over batch and every output position (overwrites dw). */
   conv2dBackwardWeight(g: Conv2dGeometry, x: FloatArray, dy: FloatArray, dw: FloatArray): void;
+  /**
+   * A convolution layer's gradients in one call, dy read once: dy' = dy where mask > 0 (the gradient
+   * of a fused ReLU whose output is mask; dy' = dy without one), then each of dx
+   * (conv2dBackwardData(dy')), dw (conv2dBackwardWeight(x, dy')) and the bias gradient db[o] = Σ dy'
+   * over the batch and the positions of channel o (float64, channelDots' sums), where not null.
+   * The same results as reluBackward, those two calls and channelDots.
+   */
+  conv2dBackward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, dy: FloatArray, mask: FloatArray | null,
+    dx: FloatArray | null, dw: FloatArray | null, db: Float64Array | null): void;
 
   // Layout: x [N, C, H, W], out [N, C, Ho, Wo].
   /** out = window max; argmax[i] = flat index into the H·W plane of the chosen input (first max wins, padding is −∞). */

@@ -4,7 +4,7 @@
  * process with V8's collector on its main thread (collectorFlag.ts says why). The child shares this
  * terminal; its exit code, or the signal that ended it, becomes this process's.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { relaunchArguments } from './collectorFlag.js';
 
@@ -14,11 +14,13 @@ const nodeArgs = relaunchArguments(process.execArgv, main, process.argv.slice(2)
 if (nodeArgs === null) {
   await import('./main.js');
 } else {
-  const child = spawn(process.execPath, nodeArgs, { stdio: 'inherit' });
-  // Ctrl-C reaches the child from the terminal too; a signal sent to this process alone is passed on.
+  // Ctrl-C reaches the child from the terminal too; a signal sent to this process alone is passed
+  // on. The handlers go in first, so no signal can end this process while its child runs on.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  let child: ChildProcess | undefined;
+  const forward = (signal: NodeJS.Signals) => { child?.kill(signal); };
   for (const signal of signals) process.on(signal, forward);
+  child = spawn(process.execPath, nodeArgs, { stdio: 'inherit' });
   child.on('error', (error) => {
     process.stderr.write(`waldo: could not start ${process.execPath}: ${error.message}\n`);
     process.exitCode = 70;

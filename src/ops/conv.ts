@@ -10,7 +10,6 @@ import { channelSum } from '../backend/reference/channels.js';
 import type { Conv2dGeometry, Epilogue, FloatArray } from '../backend/backend.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { allocate, allocateForOverwrite } from '../tensor/dtype.js';
-import { epilogueGradient } from './epilogue.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
@@ -106,12 +105,14 @@ function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Te
   backendFor(dtype).conv2dForward(geometry, floatData(x), floatData(w), b === null ? null : floatData(b), out, epilogue);
   const inputs = b === null ? [x, w] : [x, w, b];
   return record(new Tensor(out, outShape), epilogue === null ? op : `${op}+relu`, inputs, (gradOut) => {
-    const backend = backendFor(dtype);
-    const dy = epilogueGradient(epilogue, floatData(gradOut.to(dtype)), out, dtype);
-    const dx = x.requiresGrad ? kernelOutput(dtype, x.shape, (d) => backend.conv2dBackwardData(geometry, dy, floatData(w), d)) : null;
-    const dw = w.requiresGrad ? kernelOutput(dtype, w.shape, (d) => backend.conv2dBackwardWeight(geometry, floatData(x), dy, d)) : null;
-    if (b === null) return [dx, dw];
-    return [dx, dw, b.requiresGrad ? channelSums(dy, batch, outChannels, b) : null];
+    // One backend call for the fused ReLU's gradient and all three gradients: dy is copied in once.
+    const dx = x.requiresGrad ? allocateForOverwrite(dtype, sizeOf(x.shape)) as FloatArray : null;
+    const dw = w.requiresGrad ? allocateForOverwrite(dtype, sizeOf(w.shape)) as FloatArray : null;
+    const db = b?.requiresGrad ? new Float64Array(outChannels) : null;
+    backendFor(dtype).conv2dBackward(geometry, floatData(x), floatData(w), floatData(gradOut.to(dtype)), epilogue === 'relu' ? out : null, dx, dw, db);
+    const grads = [dx === null ? null : new Tensor(dx, x.shape), dw === null ? null : new Tensor(dw, w.shape)];
+    if (b === null) return grads;
+    return [...grads, db === null ? null : biasGradient(db, b)];
   });
 }
 
@@ -240,7 +241,12 @@ function channelSums(dy: FloatArray, batch: number, channels: number, b: Tensor)
   const geometry = { batch, channels, spatial: batch * channels === 0 ? 0 : dy.length / (batch * channels) };
   const sums = new Float64Array(channels);
   for (let c = 0; c < channels; c++) sums[c] = channelSum(dy, geometry, c, 0, false);
-  const out = allocate(b.dtype, channels);
+  return biasGradient(sums, b);
+}
+
+/** The bias gradient from its float64 per-channel sums, in the bias's dtype. */
+function biasGradient(sums: Float64Array, b: Tensor): Tensor {
+  const out = allocate(b.dtype, sums.length);
   out.set(sums);
   return new Tensor(out, b.shape);
 }

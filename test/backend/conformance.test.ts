@@ -254,6 +254,25 @@ for (const [name, backend] of backends) {
       const dw = new Float32Array(w.length).fill(NaN);
       backend.conv2dBackwardWeight(g, x, dy, dw);
       assertClose(dw, oracle([x, dy], dw.length, ([x, dy], o) => ref.conv2dBackwardWeight(g, x!, dy!, o)), `conv2dBackwardWeight ${what}`);
+      // The composite backward: the same bits as the single kernels in sequence, with and without
+      // the fused ReLU's mask (the relu-epilogue output), each gradient on its own and all three.
+      const channels = { batch: g.batch, channels: g.outChannels, spatial: g.outHeight * g.outWidth };
+      for (const mask of [null, fused]) {
+        const masked = new Float32Array(dy.length);
+        if (mask === null) masked.set(dy); else backend.reluBackward(dy, mask, masked);
+        const wantDx = new Float32Array(x.length), wantDw = new Float32Array(w.length), wantDb = new Float64Array(g.outChannels);
+        backend.conv2dBackwardData(g, masked, w, wantDx);
+        backend.conv2dBackwardWeight(g, x, masked, wantDw);
+        backend.channelDots(channels, masked, masked, new Float64Array(g.outChannels), wantDb, new Float64Array(g.outChannels));
+        for (const wanted of [[true, true, true], [true, false, false], [false, true, false], [false, false, true]]) {
+          const [dx1, dw1, db1] = [wanted[0] ? new Float32Array(x.length).fill(NaN) : null, wanted[1] ? new Float32Array(w.length).fill(NaN) : null, wanted[2] ? new Float64Array(g.outChannels).fill(NaN) : null];
+          backend.conv2dBackward(g, x, w, dy, mask, dx1, dw1, db1);
+          const label = `conv2dBackward ${what} (${mask === null ? 'no mask' : 'relu mask'}, ${wanted.join('/')})`;
+          if (dx1 !== null) assert.deepEqual(dx1, wantDx, label);
+          if (dw1 !== null) assert.deepEqual(dw1, wantDw, label);
+          if (db1 !== null) assert.deepEqual(db1, wantDb, label);
+        }
+      }
     }
   });
 

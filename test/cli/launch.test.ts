@@ -59,17 +59,33 @@ async function waitFor(what: string, ready: () => boolean): Promise<void> {
 
 test('launcher: SIGTERM to the waldo process stops the training child too, and ends waldo by that signal', async () => {
   const out = mkdtempSync(join(tmpdir(), 'waldo-launch-'));
+  const parent = spawn(process.execPath, [launcher, 'train', '--epochs', '1000', '--out', out, '--quiet'], { stdio: 'ignore' });
+  let exit: { signal: NodeJS.Signals | null } | undefined;
+  parent.on('exit', (_, signal) => { exit = { signal }; });
+  let child: number | undefined;
   try {
-    const parent = spawn(process.execPath, [launcher, 'train', '--epochs', '1000', '--out', out, '--quiet'], { stdio: 'ignore' });
-    const ended = new Promise<NodeJS.Signals | null>((resolve) => parent.on('exit', (_, signal) => resolve(signal)));
-    // The child is the other process whose command line names the output folder.
-    const child = () => processesWith(out).find((pid) => pid !== parent.pid);
-    await waitFor('the training child to start', () => child() !== undefined);
-    assert.ok(readFileSync(`/proc/${child()}/cmdline`, 'utf8').split('\0').includes(COLLECTOR_FLAG));
+    // The child: another process naming the output folder, once it runs Node with the flag (a
+    // freshly forked one still shows the parent's command line).
+    const withFlag = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(COLLECTOR_FLAG);
+      } catch {
+        return false; // it ended while we looked
+      }
+    };
+    await waitFor('the training child to start', () => {
+      child = processesWith(out).find((pid) => pid !== parent.pid && withFlag(pid));
+      return child !== undefined;
+    });
     parent.kill('SIGTERM');
-    assert.equal(await ended, 'SIGTERM');
+    await waitFor('waldo to end', () => exit !== undefined);
+    assert.equal(exit!.signal, 'SIGTERM');
     await waitFor('the training child to end', () => processesWith(out).length === 0);
   } finally {
+    // Whatever failed above, nothing is left running.
+    for (const pid of [parent.pid, child]) {
+      try { if (pid !== undefined) process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
     rmSync(out, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { matmul } from './matmul.js';
 import { conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv2d.js';
+import { conv2dBackward } from './convBackward.js';
 import { channelAffine, channelDots, channelMoments } from './channels.js';
 import { normalizeChannels, normalizeChannelsBackward } from './normalize.js';
 import { relu, reluBackward } from './relu.js';
@@ -16,6 +17,7 @@ export const referenceBackend: Backend = {
   conv2dForward,
   conv2dBackwardData,
   conv2dBackwardWeight,
+  conv2dBackward,
   maxPool2dForward,
   maxPool2dBackward,
   avgPool2dForward,

@@ -279,6 +279,46 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       arena.copyOutSum(pdw, job[4 + CONV_PARTS_WORD]!, dw32);
     },
 
+    conv2dBackward(g, x, w, dy, mask, dx, dw, db) {
+      const op = 'conv2dBackward';
+      checkConv(op, g);
+      const s = convShapes(g);
+      needLength(op, 'dy', dy, s.y, s.text);
+      needLength(op, 'x', x, s.x, s.text);
+      needLength(op, 'w', w, s.w, s.text);
+      if (mask !== null) needLength(op, 'mask', mask, s.y, s.text);
+      if (dx !== null) needLength(op, 'dx', dx, s.x, s.text);
+      if (dw !== null) needLength(op, 'dw', dw, s.w, s.text);
+      if (db !== null) needLength(op, 'db', db, g.outChannels, s.text);
+      const dy32 = needFloat32(op, 'dy', dy), x32 = needFloat32(op, 'x', x), w32 = needFloat32(op, 'w', w);
+      const mask32 = mask === null ? null : needFloat32(op, 'mask', mask);
+      const dx32 = dx === null ? null : needFloat32(op, 'dx', dx), dw32 = dw === null ? null : needFloat32(op, 'dw', dw);
+      if (s.y === 0) {
+        dx32?.fill(0);
+        dw32?.fill(0);
+        db?.fill(0);
+        return;
+      }
+      const threads = begin(convWork(g, s));
+      const pdy = arena.copyIn(dy32);
+      // The fused ReLU's gradient, in place: dy where the layer's output is positive.
+      if (mask32 !== null) runJob(Kernel.reluBackward, [dy32.length, pdy, arena.copyIn(mask32), pdy], threads);
+      if (dx32 !== null && dx32.length > 0) {
+        const pw = arena.copyIn(w32), pdx = arena.alloc(dx32.byteLength);
+        runJob(Kernel.convBackwardData, [...convFields(g), pdy, pw, pdx], threads);
+        arena.copyOut(pdx, dx32);
+      }
+      if (dw32 !== null) {
+        const px = arena.copyIn(x32), pdw = arena.alloc(MAX_WEIGHT_PARTS * dw32.byteLength);
+        runJob(Kernel.convBackwardWeight, [...convFields(g), px, pdy, pdw], threads);
+        arena.copyOutSum(pdw, job[4 + CONV_PARTS_WORD]!, dw32);
+      }
+      if (db !== null) {
+        const channels = { batch: g.batch, channels: g.outChannels, spatial: g.outHeight * g.outWidth };
+        dotsAt(channels, pdy, pdy, new Float64Array(g.outChannels), db, new Float64Array(g.outChannels), threads);
+      }
+    },
+
     maxPool2dForward(g, x, out, argmax) {
       const op = 'maxPool2dForward';
       const planes = g.batch * g.channels;
