@@ -4,9 +4,9 @@
  * V8 collects garbage partly on helper threads of its own. A training step frees tens of megabytes
  * of activations, so those threads run often, and on a 2-core machine they take a core from
  * waldo's worker thread in the middle of a kernel, whose other half then waits. With the collector
- * kept on the main thread, a small-cnn training step at 2 threads took 94 ms instead of 104 ms
- * (Adam, batch 64, three runs each), and one Fashion-MNIST epoch of `waldo train --model small-cnn`
- * 98.5 s instead of 104.7 s, with the same accuracy. V8 takes the flag only at start-up
+ * kept on the main thread, one Fashion-MNIST epoch of `waldo train --model small-cnn` took 98.5 s
+ * instead of 104.7 s, with the same accuracy, and a small-cnn training step at 2 threads 93.7 ms
+ * instead of 97.7 ms on average (bench/trainSteps.ts, three runs each). V8 takes the flag only at start-up
  * (v8.setFlagsFromString on a running process crashed it), hence the child process.
  */
 
