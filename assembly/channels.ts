@@ -111,6 +111,18 @@ export function channelDots(args: usize, tid: i32, nth: i32): void {
   }
 }
 
+/** src·a + k for four floats, each computed in f64 and rounded once to f32 (channelAffine's rounding). */
+@inline function affine4(v: v128, a: v128, k: v128): v128 {
+  const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), a), k);
+  const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), a), k);
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** The same for one float. */
+@inline function affine1(v: f32, a: f64, k: f64): f32 {
+  return <f32>(<f64>v * a + k);
+}
+
 /**
  * args: n, c, s, src, out, params (f64 [4][c]: scale, shift, center, coef), x (0: no extra term),
  * relu (without a term: 1 applies relu to out in the same pass, as reluForward would after it).
@@ -134,16 +146,13 @@ export function channelAffine(args: usize, tid: i32, nth: i32): void {
     let i = segLo;
     if (x == 0) {
       for (; i + 4 <= segHi; i += 4) {
-        const v = v128.load(sp + f4(i));
-        const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), a), k);
-        const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), a), k);
-        let r = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+        let r = affine4(v128.load(sp + f4(i)), a, k);
         // relu as reluForward: keep r where r > 0 or r is NaN.
         if (relu) r = v128.and(r, v128.or(f32x4.gt(r, zero), f32x4.ne(r, r)));
         v128.store(op + f4(i), r);
       }
       for (; i < segHi; i++) {
-        const r = <f32>(<f64>load<f32>(sp + f4(i)) * ka + kc);
+        const r = affine1(load<f32>(sp + f4(i)), ka, kc);
         store<f32>(op + f4(i), !relu || r > 0 || r != r ? r : 0);
       }
     } else {
@@ -181,14 +190,11 @@ export function channelReluMask(args: usize, tid: i32, nth: i32): void {
     const gp = dy + plane, xp = x + plane;
     let i = segLo;
     for (; i + 4 <= segHi; i += 4) {
-      const v = v128.load(xp + f4(i));
-      const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), a), k);
-      const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), a), k);
-      const r = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+      const r = affine4(v128.load(xp + f4(i)), a, k);
       v128.store(gp + f4(i), v128.and(v128.load(gp + f4(i)), f32x4.gt(r, zero)));
     }
     for (; i < segHi; i++) {
-      const r = <f32>(<f64>load<f32>(xp + f4(i)) * ka + kc);
+      const r = affine1(load<f32>(xp + f4(i)), ka, kc);
       store<f32>(gp + f4(i), r > 0 ? load<f32>(gp + f4(i)) : 0);
     }
   }

@@ -13,9 +13,10 @@ export const normalizeChannelsBackward: Backend['normalizeChannelsBackward'] = (
   let grad = dy;
   if (relu !== null) {
     // The fused ReLU's input, as the forward pass computed it (same loop, same rounding).
-    const output = dy instanceof Float32Array ? new Float32Array(dy.length) : new Float64Array(dy.length);
+    const like = () => (dy instanceof Float32Array ? new Float32Array(dy.length) : new Float64Array(dy.length));
+    const output = like();
     channelAffine(g, x, relu.scale, relu.shift, null, output);
-    grad = dy instanceof Float32Array ? new Float32Array(dy.length) : new Float64Array(dy.length);
+    grad = like();
     reluBackward(dy, output, grad);
   }
   channelDots(g, grad, x, center, sums, dots);

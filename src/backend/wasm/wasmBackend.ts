@@ -80,6 +80,17 @@ function checkConv(op: string, g: Conv2dGeometry): void {
 }
 
 /**
+ * Checks a convolution call: the geometry, then each array present against the size of the tensor
+ * it stands for (x, w or y, the output). Returns the sizes.
+ */
+function checkConvCall(op: string, g: Conv2dGeometry, arrays: [name: string, array: { length: number } | null, size: 'x' | 'w' | 'y'][]): ReturnType<typeof convShapes> {
+  checkConv(op, g);
+  const s = convShapes(g);
+  for (const [name, array, size] of arrays) if (array !== null) needLength(op, name, array, s[size], s.text);
+  return s;
+}
+
+/**
  * The work figure of a convolution for the thread decision: its multiply-adds, divided by 8 for
  * depthwise-like layers (one input channel per group). Those are memory-bound, and a worker reads
  * the input the calling thread has just copied in through the other core's cache: on the 2-core
@@ -231,11 +242,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
 
     conv2dForward(g, x, w, bias, out, epilogue = null) {
       const op = 'conv2dForward';
-      checkConv(op, g);
-      const s = convShapes(g);
-      needLength(op, 'x', x, s.x, s.text);
-      needLength(op, 'w', w, s.w, s.text);
-      needLength(op, 'out', out, s.y, s.text);
+      const s = checkConvCall(op, g, [['x', x, 'x'], ['w', w, 'w'], ['out', out, 'y']]);
       if (bias !== null) needLength(op, 'bias', bias, g.outChannels, s.text);
       const x32 = needFloat32(op, 'x', x), w32 = needFloat32(op, 'w', w), out32 = needFloat32(op, 'out', out);
       const bias32 = bias === null ? null : needFloat32(op, 'bias', bias);
@@ -250,11 +257,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
 
     conv2dBackwardData(g, dy, w, dx) {
       const op = 'conv2dBackwardData';
-      checkConv(op, g);
-      const s = convShapes(g);
-      needLength(op, 'dy', dy, s.y, s.text);
-      needLength(op, 'w', w, s.w, s.text);
-      needLength(op, 'dx', dx, s.x, s.text);
+      const s = checkConvCall(op, g, [['dy', dy, 'y'], ['w', w, 'w'], ['dx', dx, 'x']]);
       const dy32 = needFloat32(op, 'dy', dy), w32 = needFloat32(op, 'w', w), dx32 = needFloat32(op, 'dx', dx);
       if (s.x === 0) return;
       const threads = begin(convWork(g, s));
@@ -265,11 +268,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
 
     conv2dBackwardWeight(g, x, dy, dw) {
       const op = 'conv2dBackwardWeight';
-      checkConv(op, g);
-      const s = convShapes(g);
-      needLength(op, 'x', x, s.x, s.text);
-      needLength(op, 'dy', dy, s.y, s.text);
-      needLength(op, 'dw', dw, s.w, s.text);
+      const s = checkConvCall(op, g, [['x', x, 'x'], ['dy', dy, 'y'], ['dw', dw, 'w']]);
       const x32 = needFloat32(op, 'x', x), dy32 = needFloat32(op, 'dy', dy), dw32 = needFloat32(op, 'dw', dw);
       if (s.w === 0) return;
       const threads = begin(convWork(g, s));
@@ -281,14 +280,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
 
     conv2dBackward(g, x, w, dy, mask, dx, dw, db) {
       const op = 'conv2dBackward';
-      checkConv(op, g);
-      const s = convShapes(g);
-      needLength(op, 'dy', dy, s.y, s.text);
-      needLength(op, 'x', x, s.x, s.text);
-      needLength(op, 'w', w, s.w, s.text);
-      if (mask !== null) needLength(op, 'mask', mask, s.y, s.text);
-      if (dx !== null) needLength(op, 'dx', dx, s.x, s.text);
-      if (dw !== null) needLength(op, 'dw', dw, s.w, s.text);
+      const s = checkConvCall(op, g, [['dy', dy, 'y'], ['x', x, 'x'], ['w', w, 'w'], ['mask', mask, 'y'], ['dx', dx, 'x'], ['dw', dw, 'w']]);
       if (db !== null) needLength(op, 'db', db, g.outChannels, s.text);
       const dy32 = needFloat32(op, 'dy', dy), x32 = needFloat32(op, 'x', x), w32 = needFloat32(op, 'w', w);
       const mask32 = mask === null ? null : needFloat32(op, 'mask', mask);
