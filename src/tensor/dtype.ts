@@ -10,7 +10,7 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32': {
-      primeNativeHeap();
+      primeNativeHeap(size * 4);
       const data = reuse(size) ?? new Float32Array(size);
       noteAllocation(data);
       return data;
@@ -30,7 +30,7 @@ export function allocate(dtype: DType, size: number): TypedArray {
  */
 export function allocateForOverwrite(dtype: DType, size: number): TypedArray {
   if (dtype !== 'float32' || size < UNFILLED_MIN_FLOATS || unsafeBytes === null) return allocate(dtype, size);
-  primeNativeHeap();
+  primeNativeHeap(size * 4);
   const data = reuse(size, false) ?? new Float32Array(unsafeBytes(size * 4).buffer, 0, size);
   noteAllocation(data);
   return data;

@@ -15,18 +15,44 @@
  * `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…`, without re-executing the process. Elsewhere
  * (browsers, macOS, musl, or glibc with the thresholds set by the user) it is a 31 MiB allocation
  * that is never touched and soon freed.
+ *
+ * "Soon" is not guaranteed: V8 can keep a dropped buffer until its next full collection, which
+ * may not come for the rest of the run (seen with TensorFlow.js imported first and
+ * --single-threaded-gc: the buffer was never freed, and each 1.6 MB convolution output faulted in
+ * all of its 391 pages, 1.3 → 6.0 ms a call). So priming runs again after the process has taken
+ * 16 MiB, 128 MiB and 1 GiB of float32 buffers. Each repeat is 128 KiB larger than the last: once
+ * the thresholds are up, a buffer of the same size would come from the heap and leave it 31 MiB
+ * longer, pages that later buffers fault in once (~0.1 s here); a larger one is still mapped apart
+ * and merely unmapped when freed. (Knowing whether a priming buffer was collected would avoid the
+ * repeats, but a WeakRef keeps its target alive until the current task ends, a whole synchronous
+ * training loop, and a FinalizationRegistry holding it kept the first priming from working at all.)
  */
 const PRIMING_BYTES = 31 * 1024 * 1024;
+const PRIMING_STEP_BYTES = 128 * 1024;
 
-let primed = false;
+/** Bytes of float32 buffers allocated so far at which priming runs (the first at the first buffer). */
+const PRIMING_POINTS = [0, 16 * 2 ** 20, 128 * 2 ** 20, 2 ** 30];
 
-/** Primes glibc's thresholds once per process (see above); later calls do nothing. */
-export function primeNativeHeap(): void {
-  if (primed) return;
-  primed = true;
-  if (!onLinuxNode()) return;
-  // Dropped at once: the next garbage collection frees it, which is what moves glibc's thresholds.
-  void new ArrayBuffer(PRIMING_BYTES);
+let allocatedBytes = 0;
+let nextPoint = 0;
+
+/**
+ * Counts `bytes` about to be allocated, and primes glibc's thresholds at each point above; returns
+ * whether this call primed.
+ */
+export function primeNativeHeap(bytes: number): boolean {
+  if (nextPoint >= PRIMING_POINTS.length) return false;
+  allocatedBytes += bytes;
+  if (allocatedBytes < PRIMING_POINTS[nextPoint]!) return false;
+  // Past several points at once (one huge buffer), one priming does for all of them.
+  while (nextPoint < PRIMING_POINTS.length && allocatedBytes >= PRIMING_POINTS[nextPoint]!) nextPoint++;
+  if (!onLinuxNode()) {
+    nextPoint = PRIMING_POINTS.length;
+    return false;
+  }
+  // Dropped at once: the collection that frees it is what moves glibc's thresholds (at most 32 MiB).
+  void new ArrayBuffer(PRIMING_BYTES + (nextPoint - 1) * PRIMING_STEP_BYTES);
+  return true;
 }
 
 function onLinuxNode(): boolean {

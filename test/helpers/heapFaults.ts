@@ -20,7 +20,7 @@ async function collect(): Promise<void> {
   await sleep(20);
 }
 
-if (process.argv[2] === 'prime') primeNativeHeap();
+if (process.argv[2] === 'prime') primeNativeHeap(0);
 await collect();
 const faults: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
