@@ -1,14 +1,17 @@
 // `npm run bench`: waldo against tfjs (wasm, cpu), ONNX Runtime Web, convnetjs and PyTorch in one run,
 // printed as one table and written to bench/results.json. Peers that cannot load show "n/a".
 // Everything runs in WALDO_BENCH_ROUNDS rounds (default 3) and each cell is the median of the rounds.
+// waldo runs in this process; every peer library in a process of its own (peerHost.ts, PyTorch in
+// Python), so no library's heap or garbage weighs on another's collector.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as waldo from './peers/waldo.js';
 import { type ColumnId, type Row, footnote, guard, mark, note, printTable, row, set, writeJson } from './report.js';
 import { measurePageCost } from './pageCost.js';
 import { convData, convShapes } from './shapes.js';
-import { maxAbsDiff, type Runner, timeInterleaved, timeSync } from './timing.js';
+import { maxAbsDiff, type Runner, type Timing, timeInterleavedBlocks } from './timing.js';
 import { tfjsCpuTiming } from './peers/tfjs.js';
+import { dataArg, modelArg, type RemoteRunner, shapeArg, startPeer } from './remotePeer.js';
 import type { TorchResults } from './peers/pytorch.js';
 
 const started = performance.now();
@@ -35,8 +38,24 @@ function check(r: Row, who: string, got: Float32Array, want: Float32Array): void
   note(r, `${who} ${ok ? 'ok' : 'MISMATCH'} ${diff.toExponential(0)}`);
 }
 
+/** A contender's runner as the interleaving drives it: here (waldo) or in a peer's process. */
+type BlockRunner<T> = Omit<RemoteRunner<T>, 'time'>;
+
+/** A runner of this process, timed in blocks like a remote one. */
+function local<T>(runner: Runner<T>): BlockRunner<T> {
+  return {
+    block: async (calls) => {
+      const t0 = performance.now();
+      for (let i = 0; i < calls; i++) runner.run();
+      return performance.now() - t0;
+    },
+    result: async () => runner.result(),
+    dispose: async () => runner.dispose?.(),
+  };
+}
+
 /** One column's contender in an interleaved case; `check` names it in the agreement note (waldo ×1 is the reference). */
-interface Contender<T> { col: ColumnId; prepare: () => Runner<T>; check?: string }
+interface Contender<T> { col: ColumnId; prepare: () => Promise<BlockRunner<T>>; check?: string }
 
 /** Calls shorter than this are timed in blocks of back-to-back calls (see interleaved). */
 const BLOCK_MS = 20;
@@ -49,15 +68,13 @@ const BLOCK_MS = 20;
  * prepare or run becomes an "error" cell and is left out. Returns the first contender's (waldo ×1's)
  * result, or null if it failed. With `perCall` (images per call), cells are images/s.
  */
-function interleaved<T>(r: Row, contenders: Contender<T>[], perCall?: number): T | null {
-  const ready: { c: Contender<T>; runner: Runner<T>; calls: number }[] = [];
+async function interleaved<T>(r: Row, contenders: Contender<T>[], perCall?: number): Promise<T | null> {
+  const ready: { c: Contender<T>; runner: BlockRunner<T>; calls: number }[] = [];
   for (const c of contenders) {
     try {
-      const runner = c.prepare();
-      runner.run();
-      const t0 = performance.now();
-      runner.run();
-      const ms = performance.now() - t0;
+      const runner = await c.prepare();
+      await runner.block(1);
+      const ms = await runner.block(1);
       ready.push({ c, runner, calls: Math.min(1000, Math.max(1, Math.ceil(BLOCK_MS / Math.max(ms, 1e-3)))) });
     } catch (e) {
       mark(r, c.col, 'error', (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 160));
@@ -65,24 +82,24 @@ function interleaved<T>(r: Row, contenders: Contender<T>[], perCall?: number): T
   }
   try {
     if (ready[0]?.c.col !== 'waldo1') return null;
-    const blocks = ready.map(({ runner, calls }) => () => { for (let i = 0; i < calls; i++) runner.run(); });
-    const timings = timeInterleaved(blocks);
+    const timings = await timeInterleavedBlocks(ready.map(({ runner, calls }) => () => runner.block(calls)));
     ready.forEach(({ c, calls }, i) => {
       const t = timings[i]!, ms = t.medianMs / calls;
       set(r, c.col, perCall === undefined ? ms : (perCall * 1000) / ms, t.runs * calls);
     });
-    const reference = ready[0].runner.result();
+    const reference = await ready[0].runner.result();
     for (const { c, runner } of ready.slice(1)) {
-      if (c.check !== undefined) check(r, c.check, runner.result() as Float32Array, reference as Float32Array);
+      if (c.check !== undefined) check(r, c.check, (await runner.result()) as Float32Array, reference as Float32Array);
     }
     return reference;
   } finally {
-    for (const { runner } of ready) runner.dispose?.();
+    for (const { runner } of ready) await runner.dispose();
   }
 }
 
-const tfjs = await load('tfjs', async () => (await import('./peers/tfjs.js')).createTfjsPeer());
-const ort = await load('onnxruntime-web', async () => (await import('./peers/onnxruntime.js')).createOrtPeer());
+const tfjs = await load('tfjs', () => startPeer('tfjs'));
+const ort = await load('onnxruntime-web', () => startPeer('ort'));
+const convnet = await load('convnetjs', () => startPeer('convnet'));
 const torchMod = await import('./peers/pytorch.js');
 
 let torch = null as TorchResults | null;
@@ -104,27 +121,27 @@ async function measureRound(): Promise<void> {
     const r = row(`fwd ${s.id}`, s.label, 'ms');
     const d = convData(s);
     const contenders: Contender<Float32Array>[] = [
-      { col: 'waldo1', prepare: () => waldo.convForward(s, d, 1) },
-      { col: 'waldo2', prepare: () => waldo.convForward(s, d, 2) },
+      { col: 'waldo1', prepare: async () => local(waldo.convForward(s, d, 1)) },
+      { col: 'waldo2', prepare: async () => local(waldo.convForward(s, d, 2)) },
     ];
-    if (tfjs !== null) contenders.push({ col: 'tfjsWasm', prepare: () => tfjs.convForward('wasm', s, d), check: 'tfjs-wasm' });
-    const y = interleaved(r, contenders);
+    if (tfjs !== null) contenders.push({ col: 'tfjsWasm', prepare: async () => tfjs.runner(await tfjs.held('convForward', 'wasm', shapeArg(s.id), dataArg(s.id))), check: 'tfjs-wasm' });
+    const y = await interleaved(r, contenders);
     if (y === null) continue;
     if (tfjs !== null) {
-      await guard(r, 'tfjsCpu', () => {
-        const t = tfjs.convForward('cpu', s, d);
+      await guard(r, 'tfjsCpu', async () => {
+        const t = tfjs.runner<Float32Array>(await tfjs.held('convForward', 'cpu', shapeArg(s.id), dataArg(s.id)));
         try {
-          const timing = timeSync(t.run, tfjsCpuTiming);
+          const timing = await t.time(tfjsCpuTiming);
           set(r, 'tfjsCpu', timing.medianMs, timing.runs);
-          check(r, 'tfjs-cpu', t.result(), y);
+          check(r, 'tfjs-cpu', await t.result(), y);
         } finally {
-          t.dispose?.();
+          await t.dispose();
         }
       });
     }
     if (ort !== null) {
       await guard(r, 'ort', async () => {
-        const t = await ort.convForward(s, d);
+        const t = await ort.call<{ timing: Timing; y: Float32Array }>('convForward', shapeArg(s.id), dataArg(s.id));
         set(r, 'ort', t.timing.medianMs, t.timing.runs);
         check(r, 'ort', t.y, y);
       });
@@ -137,9 +154,9 @@ async function measureRound(): Promise<void> {
     log(`conv forward+backward ${s.id}`);
     const r = row(`f+b ${s.id}`, s.label, 'ms');
     const d = convData(s);
-    const grads = interleaved(r, [
-      { col: 'waldo1', prepare: () => waldo.convBackward(s, d, 1) },
-      { col: 'waldo2', prepare: () => waldo.convBackward(s, d, 2) },
+    const grads = await interleaved(r, [
+      { col: 'waldo1', prepare: async () => local(waldo.convBackward(s, d, 1)) },
+      { col: 'waldo2', prepare: async () => local(waldo.convBackward(s, d, 2)) },
     ]);
     if (grads === null) continue;
     if (tfjs !== null) {
@@ -149,16 +166,16 @@ async function measureRound(): Promise<void> {
           mark(r, col, 'skipped', `its forward alone takes ${(fwd / 1000).toFixed(1)} s (the backward about twice that, per run)`);
           continue;
         }
-        await guard(r, col, () => {
-          const t = tfjs.convBackward(be, s, d);
+        await guard(r, col, async () => {
+          const t = tfjs.runner<{ dx: Float32Array; dw: Float32Array }>(await tfjs.held('convBackward', be, shapeArg(s.id), dataArg(s.id)));
           try {
-            const timing = timeSync(t.run, be === 'cpu' ? tfjsCpuTiming : {});
+            const timing = await t.time(be === 'cpu' ? tfjsCpuTiming : {});
             set(r, col, timing.medianMs, timing.runs);
-            const got = t.result();
+            const got = await t.result();
             check(r, `tfjs-${be} dx`, got.dx, grads.dx);
             check(r, `dw`, got.dw, grads.dw);
           } finally {
-            t.dispose?.();
+            await t.dispose();
           }
         }, be === 'wasm' ? 'cannot' : 'error');
       }
@@ -175,36 +192,38 @@ async function measureRound(): Promise<void> {
     set(r, 'waldo2', (64 * 1000) / two!.medianMs, two!.runs);
     if (tfjs !== null) {
       await guard(r, 'tfjsCpu', async () => {
-        const t = await tfjs.lenetTrainAsync('cpu', 64);
+        const t = await tfjs.call<Timing>('lenetTrainAsync', 'cpu', 64);
         set(r, 'tfjsCpu', (64 * 1000) / t.medianMs, t.runs);
       });
     }
-    await guard(r, 'convnet', async () => {
-      const t = (await import('./peers/convnet.js')).lenetTrain(64);
-      set(r, 'convnet', (64 * 1000) / t.medianMs, t.runs);
-    });
+    if (convnet !== null) {
+      await guard(r, 'convnet', async () => {
+        const t = await convnet.call<Timing>('lenetTrain', 64);
+        set(r, 'convnet', (64 * 1000) / t.medianMs, t.runs);
+      });
+    }
     torchMod.fill(r, torch, 'train');
   }
 
   // ---- LeNet-5 inference ----
   {
     const model = waldo.lenetModel();
-    const ortModel = ort === null ? null : await load('ORT LeNet', async () => ort.lenet(model));
-    const tfModel = tfjs === null ? null : await load('tfjs LeNet', async () => tfjs.lenetFrom(model));
+    const ortModel = ort === null ? null : await load('ORT LeNet', () => ort.held('lenet', modelArg(model)));
+    const tfModel = tfjs === null ? null : await load('tfjs LeNet', () => tfjs.held('lenetFrom', modelArg(model)));
     for (const batch of [1, 64]) {
       log(`lenet inference batch ${batch}`);
       const r = row(`infer b${batch}`, `LeNet-5 forward, batch ${batch}`, 'img/s');
       const input = waldo.lenetBatch(batch, 5).x;
       const contenders: Contender<Float32Array>[] = [
-        { col: 'waldo1', prepare: () => waldo.lenetInfer(model, 1, input, batch) },
-        { col: 'waldo2', prepare: () => waldo.lenetInfer(model, 2, input, batch) },
+        { col: 'waldo1', prepare: async () => local(waldo.lenetInfer(model, 1, input, batch)) },
+        { col: 'waldo2', prepare: async () => local(waldo.lenetInfer(model, 2, input, batch)) },
       ];
-      if (tfModel !== null) contenders.push({ col: 'tfjsWasm', prepare: () => tfModel.infer(input, batch), check: 'tfjs-wasm' });
-      const out = interleaved(r, contenders, batch);
+      if (tfjs !== null && tfModel !== null) contenders.push({ col: 'tfjsWasm', prepare: async () => tfjs.runner(await tfjs.heldOn(tfModel, 'infer', input, batch)), check: 'tfjs-wasm' });
+      const out = await interleaved(r, contenders, batch);
       if (out === null) continue;
-      if (ortModel !== null) {
+      if (ort !== null && ortModel !== null) {
         await guard(r, 'ort', async () => {
-          const t = await ortModel.infer(input, batch);
+          const t = await ort.callOn<{ timing: Timing; out: Float32Array }>(ortModel, 'infer', input, batch);
           set(r, 'ort', (batch * 1000) / t.timing.medianMs, t.timing.runs);
           check(r, 'ort', t.out, out);
         });
@@ -219,7 +238,7 @@ async function measureRound(): Promise<void> {
     const r = row(`GEMM ${GEMM}³`, 'float32 matmul', 'GFLOP/s');
     set(r, 'waldo1', waldo.gemmGflops(1, GEMM));
     set(r, 'waldo2', waldo.gemmGflops(2, GEMM));
-    if (tfjs !== null) await guard(r, 'tfjsWasm', () => set(r, 'tfjsWasm', tfjs.matmulGflops('wasm', GEMM)));
+    if (tfjs !== null) await guard(r, 'tfjsWasm', async () => set(r, 'tfjsWasm', await tfjs.call<number>('matmulGflops', 'wasm', GEMM)));
     torchMod.fill(r, torch, 'gemm');
     const peak = row('FMA ceiling', '128-bit wasm SIMD, 1 core', 'GFLOP/s');
     set(peak, 'waldo1', waldo.peakGflops());
@@ -249,7 +268,9 @@ for (const s of convShapes) {
 
 footnote(`fresh memory: filling a new 8 MiB array took ${pages.freshMs.toFixed(1)} ms, one already in use ${pages.reusedMs.toFixed(2)} ms, ` +
   `so each 4 KiB page faulted in cost ~${pages.usPerPage.toFixed(1)} µs (a 1.2 MB output: ~${((pages.usPerPage * 300) / 1000).toFixed(1)} ms); ` +
-  'waldo primes glibc once (src/tensor/nativeHeap.ts) so freed buffers keep their pages, and every contender here allocates from that same heap');
+  'every process of the run primes glibc (src/tensor/nativeHeap.ts) so that freed buffers keep their pages');
+footnote('tfjs, ONNX Runtime Web and convnetjs each run in a Node process of their own (bench/peerHost.ts, V8 defaults), waldo in the ' +
+  'benchmark\'s; interleaved cells alternate between the processes, and each block of calls is timed in the process that runs it');
 
 const seconds = (performance.now() - started) / 1000;
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -265,4 +286,5 @@ printTable([
   '',
 ]);
 writeJson(fileURLToPath(new URL('../../bench/results.json', import.meta.url)), meta);
+for (const peer of [tfjs, ort, convnet]) peer?.close();
 process.exit(0);

@@ -68,6 +68,21 @@ export function timeInterleaved(runs: (() => void)[], options: TimingOptions = {
   return samples.map(summarize);
 }
 
+/**
+ * timeInterleaved for blocks that time themselves (runs in other processes report the wall time they
+ * measured there, so messaging never enters a sample): each resolves to its block's ms.
+ */
+export async function timeInterleavedBlocks(blocks: (() => Promise<number>)[], options: TimingOptions = {}): Promise<Timing[]> {
+  const o = { ...defaults, ...options };
+  const t0 = performance.now();
+  for (let i = 0; i < o.warmup; i++) for (const block of blocks) await block();
+  const samples = blocks.map(() => [] as number[]);
+  while (!done(samples[0]!, performance.now() - t0, o)) {
+    for (let j = 0; j < blocks.length; j++) samples[j]!.push(await blocks[j]!());
+  }
+  return samples.map(summarize);
+}
+
 /** Median wall time in ms of a synchronous call. */
 export function timeSync(run: () => void, options: TimingOptions = {}): Timing {
   const o = { ...defaults, ...options };
