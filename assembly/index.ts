@@ -4,7 +4,8 @@
 //
 // Job block (i32 words): [0] kernel id, [1] thread count, [2] scratch base, [3] scratch bytes per
 // thread, [4…] the kernel's arguments (geometry fields in backend.ts order, then buffer addresses),
-// and in its last CLAIM_COUNTERS words the counters threads claim chunks of work from (partition.ts).
+// and in its last CLAIM_COUNTERS words the counters threads claim chunks of work from, after two
+// words that tally the chunks claimed (partition.ts).
 import { matmul, matmulScratch } from './matmul';
 import { convForward, convForwardScratch, convBackwardData, convBackwardDataScratch, convBackwardWeight, convBackwardWeightScratch } from './conv';
 import { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward, avgPoolScratch } from './pool';
@@ -52,7 +53,7 @@ export function run(job: usize, tid: i32): void {
   const nth = load<i32>(job, 4);
   const scratch = load<usize>(job, 8) + <usize>tid * load<usize>(job, 12);
   const args = job + 16;
-  beginJob(job + JOB_BYTES - (<usize>CLAIM_COUNTERS << 2));
+  beginJob(job + JOB_BYTES - (<usize>CLAIM_COUNTERS << 2), tid);
   switch (load<i32>(job)) {
     case MATMUL: matmul(args, tid, nth, scratch); break;
     case CONV_FORWARD: convForward(args, tid, nth, scratch); break;

@@ -20,6 +20,12 @@
 export const CHUNKS_PER_THREAD: i32 = 4;
 /** Claim counters in the job block (one per beginSegments call of a job); the host zeroes them. */
 export const CLAIM_COUNTERS: i32 = 4;
+/**
+ * Two words before the claim counters, also zeroed by the host: the chunks claimed in the job, and
+ * those the calling thread (tid 0) claimed. The host reads how much of the work its workers did, to
+ * stop waking them when they get no core (layout.ts CLAIM_TALLY).
+ */
+const TALLY_BYTES: usize = 8;
 
 /** Flat start of thread t's range (t = nth gives the end). */
 export function splitPoint(t: i32, nth: i32, units: i32, len: i32, align: i32): i64 {
@@ -47,11 +53,16 @@ let chunkCount: i32 = 0;
 // The job's claim counters, and how many beginSegments calls this thread has made in the job.
 let claims: usize = 0;
 let phase: i32 = 0;
+// The job's tally words (see TALLY_BYTES), and whether this thread is the calling one.
+let tally: usize = 0;
+let isCaller: bool = false;
 
 /** Called once per job and thread, before the kernel: `counters` is the job's CLAIM_COUNTERS words. */
-export function beginJob(counters: usize): void {
+export function beginJob(counters: usize, tid: i32): void {
   claims = counters;
   phase = 0;
+  tally = counters - TALLY_BYTES;
+  isCaller = tid == 0;
 }
 
 /**
@@ -82,6 +93,8 @@ export function nextSegment(): bool {
     if (claimAt == 0) return false;
     const k = atomic.add<i32>(claimAt, 1);
     if (k >= chunkCount) return false;
+    atomic.add<i32>(tally, 1);
+    if (isCaller) store<i32>(tally, load<i32>(tally, 4) + 1, 4);
     segPos = splitPoint(k, chunkCount, segUnits, segLen, segAlign);
     segEnd = splitPoint(k + 1, chunkCount, segUnits, segLen, segAlign);
   }

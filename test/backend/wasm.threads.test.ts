@@ -36,7 +36,7 @@ test('a process that used 2 worker threads exits by itself with code 0', () => {
 test('a CommonJS script that used 2 worker threads exits by itself with code 0', () => {
   const { status, stdout, stderr } = runScript(`
     import(${JSON.stringify(createModule)}).then(({ createWasmBackend }) => {
-      const backend = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+      const backend = createWasmBackend({ threads: 2, parallelThreshold: 0, adaptiveThreads: false });
       const out = new Float32Array(9 * 9);
       backend.matmul({ batch: 1, m: 9, k: 9, n: 9, transA: false, transB: false, batchA: 1, batchB: 1 }, new Float32Array(81).fill(1), new Float32Array(81).fill(1), out);
       console.log(backend.lastThreads(), out[80]);
@@ -50,7 +50,7 @@ test('a CommonJS script that used 2 worker threads exits by itself with code 0',
 test('WALDO_THREADS sets the default thread count; a bad value is named in the error', () => {
   const source = `
     import { createWasmBackend } from ${JSON.stringify(createModule)};
-    const backend = createWasmBackend({ parallelThreshold: 0 });
+    const backend = createWasmBackend({ parallelThreshold: 0, adaptiveThreads: false });
     const out = new Float32Array(64 * 64);
     backend.matmul({ batch: 1, m: 64, k: 64, n: 64, transA: false, transB: false, batchA: 1, batchB: 1 }, new Float32Array(64 * 64), new Float32Array(64 * 64), out);
     console.log(backend.lastThreads());
@@ -71,7 +71,7 @@ test('getNumThreads defaults to every core and follows setNumThreads', () => {
 });
 
 test('memory does not grow over 10,000 repeated calls with the same shapes', () => {
-  const backend = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+  const backend = createWasmBackend({ threads: 2, parallelThreshold: 0, adaptiveThreads: false });
   assert.ok(backend !== null);
   const g: Conv2dGeometry = {
     batch: 2, inChannels: 3, outChannels: 8, groups: 1, inHeight: 12, inWidth: 12, outHeight: 12, outWidth: 12,
@@ -110,7 +110,7 @@ test('wrong arrays fail with messages that name the kernel, the array and the sh
 });
 
 test('convolutions give the same bits on 1, 2 and 3 threads (every sum runs in one order whatever the split)', () => {
-  const backends = [1, 2, 3].map((threads) => createWasmBackend({ threads, parallelThreshold: 0 })!);
+  const backends = [1, 2, 3].map((threads) => createWasmBackend({ threads, parallelThreshold: 0, adaptiveThreads: false })!);
   const geometries: Conv2dGeometry[] = [
     // The direct kernels (weight gradient in two batch halves), the GEMM path (a deep layer), stride 2.
     { batch: 5, inChannels: 6, outChannels: 16, groups: 1, inHeight: 14, inWidth: 14, outHeight: 10, outWidth: 10, kernelHeight: 5, kernelWidth: 5, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1 },
@@ -138,4 +138,28 @@ test('convolutions give the same bits on 1, 2 and 3 threads (every sum runs in o
       assert.deepEqual(r.dw, results[0]!.dw, `${name}: weight gradient on ${r.threads} threads`);
     }
   }
+});
+
+const taskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+// With the process confined to one core, a worker cannot run beside the caller: the caller claims
+// every chunk (workerShare.ts), so after some jobs the backend stops waking the workers and runs
+// kernels on one thread. (Without the monitor such calls took 2.5× as long as on one thread.)
+test('confined to one core, the backend stops using its worker after a few jobs', { skip: taskset ? false : 'no taskset' }, () => {
+  const source = `
+    import { createWasmBackend } from ${JSON.stringify(createModule)};
+    const backend = createWasmBackend({ threads: 2, parallelThreshold: 1 });
+    const g = { batch: 16, inChannels: 6, outChannels: 16, groups: 1, inHeight: 14, inWidth: 14, outHeight: 10, outWidth: 10,
+      kernelHeight: 5, kernelWidth: 5, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1 };
+    const x = new Float32Array(16 * 6 * 14 * 14).fill(0.5), w = new Float32Array(16 * 6 * 25).fill(0.25), y = new Float32Array(16 * 16 * 100);
+    const used = [];
+    for (let i = 0; i < 200; i++) { backend.conv2dForward(g, x, w, null, y); used.push(backend.lastThreads()); }
+    console.log(JSON.stringify({ first: used[0], last: used.slice(-20), y: y[0] }));
+  `;
+  const r = spawnSync('taskset', ['-c', '0', process.execPath, '--input-type=module', '-e', source], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { first: number; last: number[]; y: number };
+  assert.equal(out.first, 2, 'the first call used the worker');
+  assert.deepEqual(out.last, new Array(20).fill(1), 'the last calls ran on the calling thread alone');
+  assert.equal(out.y, 6 * 25 * 0.5 * 0.25, 'and computed the convolution');
 });

@@ -14,6 +14,11 @@ export const JOB = 1088;
 export const JOB_WORDS = 64;
 /** The job block's last words: counters the threads claim chunks of work from (assembly/partition.ts), zeroed per job. */
 export const CLAIM_COUNTERS = 4;
+/**
+ * The two words before them, zeroed per job too: how many chunks the job's threads claimed, and how
+ * many of those the calling thread did (assembly/partition.ts).
+ */
+export const CLAIM_TALLY = JOB_WORDS - CLAIM_COUNTERS - 2;
 export const ARENA_BASE = 65536;
 
 export const PAGE_BYTES = 65536;

@@ -1,10 +1,11 @@
 import { ShapeError, ValueError } from '../../errors.js';
 import type { Backend, ChannelAffineParams, ChannelGeometry, Conv2dGeometry, Epilogue, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
 import { createArena } from './arena.js';
-import { CLAIM_COUNTERS, CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
+import { CLAIM_TALLY, CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
 import type { KernelModule } from './module.js';
 import { getNumThreads } from './numThreads.js';
 import { createThreadPool, type ThreadPool } from './threads.js';
+import { createWorkerShareMonitor } from './workerShare.js';
 
 /** Multiply-adds (or element visits) below which a kernel runs on the calling thread: dispatch costs more than it saves. */
 const MIN_PARALLEL_WORK = 1 << 19;
@@ -29,6 +30,11 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Work (multiply-adds) from which a kernel is split over threads; default 2^19. Tests set 0 to force splitting. */
   parallelThreshold?: number;
+  /**
+   * Whether to stop waking the workers for a while when they get no core (they claim none of the
+   * work: see workerShare.ts); default true. Tests that must exercise the threads set false.
+   */
+  adaptiveThreads?: boolean;
   /**
    * @internal Convolution algorithm for benchmarks and tests: 'auto' (default) picks per layer,
    * 'gemm' forces im2col + GEMM, 'direct' the direct kernels wherever they apply (by-position
@@ -143,10 +149,11 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
   let pool: ThreadPool | null | undefined;
   let waitedForWorkers = false;
   let lastThreads = 1;
+  const workerShare = options.adaptiveThreads === false ? null : createWorkerShareMonitor();
 
   function threadsFor(work: number): number {
     const wanted = options.threads ?? getNumThreads();
-    if (wanted <= 1 || work < (options.parallelThreshold ?? MIN_PARALLEL_WORK)) return 1;
+    if (wanted <= 1 || work < (options.parallelThreshold ?? MIN_PARALLEL_WORK) || (workerShare !== null && !workerShare.parallelAllowed(performance.now()))) return 1;
     if (pool === undefined) pool = createThreadPool({ module: kernels.module, memory, control: CONTROL, job: JOB });
     if (pool === null) return 1;
     const ready = pool.ready(wanted - 1, waitedForWorkers || !isNodeHost ? 0 : FIRST_READY_WAIT_MS);
@@ -174,10 +181,13 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     const perThread = Math.ceil(exports.scratchBytes(JOB) / 64) * 64;
     job[2] = arena.alloc(perThread * threads);
     job[3] = perThread;
-    job.fill(0, JOB_WORDS - CLAIM_COUNTERS);
+    job.fill(0, CLAIM_TALLY);
     lastThreads = threads;
     if (threads === 1 || pool === null || pool === undefined) exports.run(JOB, 0);
-    else pool.run(threads, () => exports.run(JOB, 0));
+    else {
+      pool.run(threads, () => exports.run(JOB, 0));
+      workerShare?.record(threads, job[CLAIM_TALLY]!, job[CLAIM_TALLY + 1]!, performance.now());
+    }
   }
 
   // The channel kernels on arrays already in the arena (addresses), shared by the single and composite calls.

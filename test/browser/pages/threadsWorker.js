@@ -8,7 +8,7 @@ const b = Float32Array.from({ length: g.n * g.k }, (_, i) => Math.cos(i));
 const expected = new Float64Array(g.m * g.n);
 referenceBackend.matmul(g, Float64Array.from(a), Float64Array.from(b), expected);
 
-const backend = createWasmBackend({ threads: 2, parallelThreshold: 0 });
+const backend = createWasmBackend({ threads: 2, parallelThreshold: 0, adaptiveThreads: false });
 const threads = [];
 let worst = 0;
 // Workers start while this worker's event loop runs: the first calls may run single-threaded.
