@@ -5,7 +5,10 @@ import type { PeerReply, PeerRequest, PlainStateDict } from './peerHost.js';
 import type { Sequential } from '../src/nn/index.js';
 import type { Timing, TimingOptions } from './timing.js';
 
-type Request = PeerRequest extends infer R ? (R extends PeerRequest ? Omit<R, 'id'> : never) : never;
+/** Omit applied to each member of a union (a plain Omit would merge the members into one type). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+/** A request as callers write it; send() numbers it. */
+type Request = WithoutId<PeerRequest>;
 
 /** A runner held by the child: blocks of calls timed there, its last result fetched on request. */
 export interface RemoteRunner<T> {
