@@ -3,7 +3,9 @@
  * turns the pad's strokes into a 28×28 input, sends requests and paints the replies.
  *
  * For the browser tests, <body> carries counters that go up as results arrive: data-ready,
- * data-charts, data-predictions, data-waldo, data-dense.
+ * data-charts, data-predictions, data-waldo, data-dense; and data-dense-requested / data-dense-shown,
+ * the id of the last dense-versus-conv request sent and of the reply on screen (replies to requests
+ * overtaken by newer ones are dropped, so the counter alone cannot say the last one arrived).
  */
 import type { Reply, Request, RgbImage } from './protocol.js';
 
@@ -223,7 +225,8 @@ function requestDense(): void {
     $('dense-shapes').textContent = 'that convolution is too big to build here (more than 50 million weights)';
     return;
   }
-  send({ type: 'dense', id: ++denseId, inChannels: inChannels!, outChannels: outChannels!, kernel: kernel!, height: height!, width: width!, padding: padding! });
+  body.dataset.denseRequested = String(++denseId);
+  send({ type: 'dense', id: denseId, inChannels: inChannels!, outChannels: outChannels!, kernel: kernel!, height: height!, width: width!, padding: padding! });
 }
 for (const id of denseFields) input(id).addEventListener('input', requestDense);
 
@@ -306,6 +309,7 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
       $('dense-dense').textContent = format(reply.denseParameters);
       $('dense-ratio').textContent = `${format(Math.round(reply.ratio))}×`;
       $('dense-shapes').textContent = `input ${format(reply.inputSize)} values → output [${reply.outputShape.join(', ')}] = ${format(reply.outputSize)} values; the dense layer connects every output to every input.`;
+      body.dataset.denseShown = String(reply.id);
       bump('dense');
       break;
     case 'error':
