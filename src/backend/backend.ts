@@ -74,6 +74,28 @@ export interface ChannelAffineParams {
  */
 export type Epilogue = 'relu' | null;
 
+/** A convolution's forward arguments, as conv2dForward takes them (no epilogue: batch norm follows). */
+export interface ConvForwardCall {
+  g: Conv2dGeometry; x: FloatArray; w: FloatArray; bias: FloatArray | null; out: FloatArray;
+}
+
+/** Batch norm's training forward on the convolution's output, as normalizeChannels takes it. */
+export interface NormalizeCall {
+  g: ChannelGeometry; mean: Float64Array; squares: Float64Array;
+  params: (mean: Float64Array, squares: Float64Array) => ChannelAffineMap; out: FloatArray; epilogue?: Epilogue;
+}
+
+/** Batch norm's input gradient, as normalizeChannelsBackward takes it (its dx is the convolution's dy). */
+export interface NormalizeBackwardCall {
+  g: ChannelGeometry; dy: FloatArray; x: FloatArray; relu: ChannelAffineMap | null; center: Float64Array;
+  sums: Float64Array; dots: Float64Array; params: (sums: Float64Array, dots: Float64Array) => ChannelAffineParams;
+}
+
+/** A convolution's gradients, as conv2dBackward takes them (its dy is batch norm's dx, no mask). */
+export interface ConvBackwardCall {
+  g: Conv2dGeometry; x: FloatArray; w: FloatArray; dx: FloatArray | null; dw: FloatArray | null; db: Float64Array | null;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -139,6 +161,20 @@ export interface Backend {
    */
   normalizeChannelsBackward(g: ChannelGeometry, dy: FloatArray, x: FloatArray, relu: ChannelAffineMap | null, center: Float64Array,
     sums: Float64Array, dots: Float64Array, params: (sums: Float64Array, dots: Float64Array) => ChannelAffineParams, dx: FloatArray): void;
+
+  /**
+   * A convolution followed by batch norm's training forward (and its ReLU) in one call:
+   * conv2dForward(conv) into conv.out, which batch norm's backward needs, then normalizeChannels
+   * of conv.out into norm.out. Same results as those two calls; the wasm backend normalizes the
+   * convolution's output where it computed it, instead of copying it back in.
+   */
+  conv2dNormalize(conv: ConvForwardCall, norm: NormalizeCall): void;
+  /**
+   * Batch norm's input gradient followed by the convolution's gradients in one call:
+   * normalizeChannelsBackward(norm) into a gradient of the convolution's output that stays inside
+   * the call, then conv2dBackward(conv) with it as dy. Same results as those two calls.
+   */
+  normalizeConv2dBackward(norm: NormalizeBackwardCall, conv: ConvBackwardCall): void;
 
   /** out = max(x, 0) elementwise, NaN kept (overwrites out). */
   relu(x: FloatArray, out: FloatArray): void;

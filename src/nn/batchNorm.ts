@@ -1,5 +1,6 @@
 import { ValueError } from '../errors.js';
 import { batchNorm, batchNormRelu } from '../ops/norm.js';
+import type { BatchNormCall } from '../ops/convBatchNorm.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
@@ -52,17 +53,40 @@ abstract class BatchNormNd extends Module {
     return this.forward === BatchNormNd.prototype.forward ? this.normalize(x, batchNormRelu) : null;
   }
 
-  private normalize(x: Tensor, op: typeof batchNorm): Tensor {
-    expectInput(this.constructor.name, this.constructor.name, x.shape, this.ranks, this.numFeatures, 1);
-    const useBatchStats = this.training || this.runningMean === null;
+  /**
+   * forward(x) as batch norm's arguments, for nn.Sequential's Conv → BatchNorm fusion, given the
+   * rank and channels of the convolution's output; null when it cannot fuse: forward overridden, an
+   * input forward would reject, or normalizing with the running statistics (evaluation). Counts the
+   * batch in num_batches_tracked as forward does, so call it only to run the fused op.
+   */
+  batchNormCall(rank: number, channels: number): BatchNormCall | null {
+    if (this.forward !== BatchNormNd.prototype.forward || !this.ranks.includes(rank) || channels !== this.numFeatures) return null;
+    if (!this.usesBatchStatistics()) return null;
+    const { momentum, eps } = this.countBatch();
+    return { runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias, options: { momentum, eps } };
+  }
+
+  private usesBatchStatistics(): boolean {
+    // Without running statistics the batch's are used always.
+    return this.training || this.runningMean === null;
+  }
+
+  /** Counts a training batch; returns the momentum and eps to normalize it with. */
+  private countBatch(): { momentum: number; eps: number } {
     let momentum = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked !== null) {
       this.numBatchesTracked.data[0] += 1;
       // momentum null: the running statistics are the plain average of every batch so far.
       if (this.momentum === null) momentum = 1 / this.numBatchesTracked.data[0];
     }
-    // In training the running statistics are updated in place; without them the batch's are used always.
-    return op(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: useBatchStats, momentum, eps: this.eps });
+    return { momentum, eps: this.eps };
+  }
+
+  private normalize(x: Tensor, op: typeof batchNorm): Tensor {
+    expectInput(this.constructor.name, this.constructor.name, x.shape, this.ranks, this.numFeatures, 1);
+    const training = this.usesBatchStatistics();
+    // In training the running statistics are updated in place.
+    return op(x, this.runningMean, this.runningVar, this.weight, this.bias, { training, ...this.countBatch() });
   }
 
   override describe(inputShape: readonly number[], path: string): LayerShape {

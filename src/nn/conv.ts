@@ -4,6 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import { type ConvOptions, conv1d, conv2d, convRelu, convTranspose2d } from '../ops/conv.js';
+import type { ConvLayerCall } from '../ops/convBatchNorm.js';
 import { samePadding } from '../ops/convGeometry.js';
 import { type PadMode, pad } from '../ops/pad.js';
 import type { Generator } from '../tensor/random.js';
@@ -95,6 +96,16 @@ abstract class ConvNd extends Module {
   /** relu(forward(x)) in one kernel call, for nn.Sequential's fusion; null when forward is overridden. */
   forwardRelu(x: Tensor): Tensor | null {
     return this.forward === ConvNd.prototype.forward ? this.convolve(x, true) : null;
+  }
+
+  /**
+   * forward(x) as the convolution op's arguments, for nn.Sequential's Conv → BatchNorm fusion; null
+   * when it cannot fuse: forward overridden, a padding mode other than zeros (those pad first), or an
+   * input without a batch dimension.
+   */
+  convolutionCall(x: Tensor): ConvLayerCall | null {
+    if (this.forward !== ConvNd.prototype.forward || this.paddingMode !== 'zeros' || x.ndim !== this.dims + 2) return null;
+    return { dims: this.dims, x, w: this.weight, b: this.bias, options: { stride: this.stride, dilation: this.dilation, groups: this.groups, padding: this.padding } };
   }
 
   private convolve(x: Tensor, relu: boolean): Tensor {

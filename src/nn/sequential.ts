@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { runFusedWithRelu } from './fusion.js';
+import { runFused } from './fusion.js';
 import { Module } from './module.js';
 import type { LayerShape } from './shapeInference.js';
 
@@ -39,15 +39,18 @@ export class Sequential extends Module {
     return this.children().length;
   }
 
-  /** Runs the children in order; a convolution or batch norm followed by ReLU runs as one fused call (fusion.ts). */
+  /**
+   * Runs the children in order. Conv → BatchNorm (→ ReLU) in training, and a convolution or batch
+   * norm followed by ReLU, run as one fused op each (fusion.ts).
+   */
   forward(x: Tensor): Tensor {
     const layers = this.children();
     let out = x;
     for (let i = 0; i < layers.length; i++) {
-      const fused = runFusedWithRelu(layers[i]!, layers[i + 1], out);
+      const fused = runFused(layers, i, out);
       if (fused !== null) {
-        out = fused;
-        i++;
+        out = fused.output;
+        i += fused.layers - 1;
       } else {
         out = layers[i]!.call(out);
       }

@@ -73,7 +73,14 @@ export function convRelu(dims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null = n
   return convolution(dims === 1 ? 'conv1d' : 'conv2d', dims, x, w, b, options, 'relu');
 }
 
-function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null, options: ConvOptions, epilogue: Epilogue = null): Tensor {
+/** A convolution checked and laid out for its inputs: the kernels' geometry and the output's shape. */
+export interface ConvolutionPlan {
+  readonly geometry: Conv2dGeometry;
+  readonly outShape: number[];
+}
+
+/** Checks a conv1d/conv2d call (naming `op` in errors) and lays it out. */
+export function planConvolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null, options: ConvOptions): ConvolutionPlan {
   const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
   const strides = spatialOption(op, 'stride', stride, spatialDims, 'positive');
   const dilations = spatialOption(op, 'dilation', dilation, spatialDims, 'positive');
@@ -99,7 +106,12 @@ function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Te
   const outSizes = axes.map((axis) => checkedOutputSize(op, axis, context));
   const geometry = planeGeometry(axes, outSizes, { batch, inChannels, outChannels, groups: g });
   const outShape = batched ? [batch, outChannels, ...outSizes] : [outChannels, ...outSizes];
+  return { geometry, outShape };
+}
 
+function convolution(op: string, spatialDims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null, options: ConvOptions, epilogue: Epilogue = null): Tensor {
+  const { geometry, outShape } = planConvolution(op, spatialDims, x, w, b, options);
+  const outChannels = geometry.outChannels;
   const dtype = x.dtype as 'float32' | 'float64';
   const out = allocateForOverwrite(dtype, sizeOf(outShape)) as FloatArray;
   backendFor(dtype).conv2dForward(geometry, floatData(x), floatData(w), b === null ? null : floatData(b), out, epilogue);
@@ -245,7 +257,7 @@ function channelSums(dy: FloatArray, batch: number, channels: number, b: Tensor)
 }
 
 /** The bias gradient from its float64 per-channel sums, in the bias's dtype. */
-function biasGradient(sums: Float64Array, b: Tensor): Tensor {
+export function biasGradient(sums: Float64Array, b: Tensor): Tensor {
   const out = allocate(b.dtype, sums.length);
   out.set(sums);
   return new Tensor(out, b.shape);

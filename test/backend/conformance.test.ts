@@ -446,6 +446,64 @@ for (const [name, backend] of backends) {
   });
 }
 
+for (const [name, backend] of backends) {
+  test(`conformance [${name}]: a convolution and the batch norm after it in one call, the same bits as the calls in sequence`, () => {
+    const next = seeded(8);
+    // Batched geometries: LeNet-like, grouped and strided, pointwise, Winograd-sized, depthwise.
+    const specs: ConvSpec[] = [
+      { n: 2, c: 6, co: 16, h: 14, w: 14, kh: 5, kw: 5 }, { n: 2, c: 9, co: 6, g: 3, h: 7, w: 7, kh: 2, kw: 3, sh: 2, sw: 1, pt: 1, pl: 0, pr: 2 },
+      { n: 2, c: 13, co: 7, h: 5, w: 6, kh: 1, kw: 1 }, { n: 2, c: 24, co: 26, h: 9, w: 11, kh: 3, kw: 3, pt: 1, pl: 1 },
+      { n: 2, c: 5, co: 5, g: 5, h: 9, w: 10, kh: 3, kw: 3, pt: 1, pl: 1 },
+    ];
+    for (const spec of specs) {
+      const g = convGeometry(spec);
+      const what = JSON.stringify(spec);
+      const x = randomArray(g.batch * g.inChannels * g.inHeight * g.inWidth, next);
+      const w = randomArray(g.outChannels * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth, next);
+      const bias = randomArray(g.outChannels, next);
+      const size = g.batch * g.outChannels * g.outHeight * g.outWidth, c = g.outChannels;
+      const ng = { batch: g.batch, channels: c, spatial: g.outHeight * g.outWidth };
+      const dy = randomArray(size, next);
+      const statistics = (m: Float64Array, sq: Float64Array) => ({ scale: sq.map((v) => 1 / Math.sqrt(v / 10 + 1)), shift: m.map((v) => 0.1 - v) });
+      const coefficients = (su: Float64Array, d: Float64Array) => ({ scale: d.map((v) => v / 100 + 1), shift: su.map((v) => v / 100), term: { center: su.map((v) => v / size), coef: d.map((v) => v / 1000) } });
+      for (const [b, epilogue] of [[bias, 'relu'], [null, null]] as const) {
+        const y1 = new Float32Array(size).fill(NaN), out1 = new Float32Array(size).fill(NaN), m1 = new Float64Array(c), q1 = new Float64Array(c);
+        backend.conv2dNormalize({ g, x, w, bias: b, out: y1 }, { g: ng, mean: m1, squares: q1, params: statistics, out: out1, epilogue });
+        const y2 = new Float32Array(size), out2 = new Float32Array(size), m2 = new Float64Array(c), q2 = new Float64Array(c);
+        backend.conv2dForward(g, x, w, b, y2);
+        backend.normalizeChannels(ng, y2, m2, q2, statistics, out2, epilogue);
+        assert.deepEqual([y1, out1, m1, q1], [y2, out2, m2, q2], `conv2dNormalize ${what} (${epilogue ?? 'no'} epilogue)`);
+        const relu = epilogue === null ? null : statistics(m2, q2);
+        for (const wanted of [[true, true, true], [false, true, false]]) {
+          const dx1 = wanted[0] ? new Float32Array(x.length).fill(NaN) : null, dw1 = wanted[1] ? new Float32Array(w.length).fill(NaN) : null;
+          const db1 = wanted[2] ? new Float64Array(c).fill(NaN) : null, s1 = new Float64Array(c), d1 = new Float64Array(c);
+          backend.normalizeConv2dBackward({ g: ng, dy, x: y2, relu, center: m2, sums: s1, dots: d1, params: coefficients }, { g, x, w, dx: dx1, dw: dw1, db: db1 });
+          const between = new Float32Array(size), s2 = new Float64Array(c), d2 = new Float64Array(c);
+          backend.normalizeChannelsBackward(ng, dy, y2, relu, m2, s2, d2, coefficients, between);
+          const dx2 = new Float32Array(x.length), dw2 = new Float32Array(w.length), db2 = new Float64Array(c);
+          backend.conv2dBackward(g, x, w, between, null, dx2, dw2, db2);
+          const label = `normalizeConv2dBackward ${what} (${relu === null ? 'no' : 'relu'} mask, ${wanted.join('/')})`;
+          assert.deepEqual([s1, d1], [s2, d2], label);
+          if (dx1 !== null) assert.deepEqual(dx1, dx2, label);
+          if (dw1 !== null) assert.deepEqual(dw1, dw2, label);
+          if (db1 !== null) assert.deepEqual(db1, db2, label);
+        }
+      }
+    }
+  });
+}
+
+test('conformance [wasm]: a batch norm that does not match the convolution\'s output is refused, naming both', () => {
+  const g = convGeometry(convSpecs[0]!);
+  const size = g.batch * g.outChannels * g.outHeight * g.outWidth;
+  const x = new Float32Array(g.batch * g.inChannels * g.inHeight * g.inWidth), w = new Float32Array(g.outChannels * g.inChannels * 9);
+  const ng = { batch: g.batch, channels: g.outChannels + 1, spatial: g.outHeight * g.outWidth };
+  const params = (m: Float64Array) => ({ scale: m, shift: m });
+  assert.throws(() => wasm1.conv2dNormalize({ g, x, w, bias: null, out: new Float32Array(size) },
+    { g: ng, mean: new Float64Array(ng.channels), squares: new Float64Array(ng.channels), params, out: new Float32Array(size) }),
+  /conv2dNormalize: batch norm over \[2, 6, 63\] does not match the convolution's output \[2, 5, 63\]/);
+});
+
 test('conformance [wasm]: the kernels give the same bits on 1 and 2 threads', () => {
   const next = seeded(3);
   const g: MatmulGeometry = { batch: 2, m: 37, k: 301, n: 45, transA: false, transB: true, batchA: 1, batchB: 0 };

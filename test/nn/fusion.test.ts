@@ -1,11 +1,12 @@
-// nn.Sequential fuses a convolution or batch norm followed by ReLU into one kernel call (src/nn/fusion.ts).
+// nn.Sequential fuses Conv → BatchNorm (→ ReLU) in training into one op, and a convolution or batch norm
+// followed by ReLU into one kernel call (src/nn/fusion.ts).
 // The fused model must be indistinguishable from the layers run one by one: same outputs, gradients and
 // running statistics, bit for bit, on every backend; and layers that override forward are not fused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, type Tensor, functional as F, getBackend, models, nn, randn, setBackend, tensor } from '../../src/index.js';
 
-const { Sequential, Conv1d, Conv2d, BatchNorm1d, ReLU, MaxPool2d, Flatten, Linear } = nn;
+const { Sequential, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear } = nn;
 
 /** Runs a Sequential's layers one at a time through call(): the unfused reference. */
 function layerByLayer(model: nn.Module, x: Tensor): Tensor {
@@ -34,16 +35,21 @@ function step(model: nn.Module, x: Tensor, target: Tensor, run: (m: nn.Module, x
   };
 }
 
-function compareFusedToLayerByLayer(name: string, build: () => nn.Module, inputShape: number[], fusedOps: string[]): void {
+/** The fused ops expected in both modes, or per mode (Conv → BatchNorm fuses in training only). */
+type FusedOps = string[] | { train: string[]; eval: string[] };
+
+function compareFusedToLayerByLayer(name: string, build: () => nn.Module, inputShape: number[], fusedOps: FusedOps): void {
   const fused = build(), plain = build();
   const x = randn(inputShape, { generator: new Generator(3) });
   const target = tensor(Array.from({ length: inputShape[0]! }, (_, i) => i % 10)).to('int32');
-  for (const mode of ['train', 'eval'] as const) {
+  // Two training steps: the second normalizes with running statistics the first updated.
+  for (const mode of ['train', 'train', 'eval'] as const) {
     fused[mode]();
     plain[mode]();
     let ops: string[] = [];
     const a = step(fused, x, target, (m, v) => { const out = m.call(v); ops = opNames(out); return out; });
-    for (const op of fusedOps) assert.ok(ops.includes(op), `${name} (${mode}): ${op} was fused (ops: ${[...new Set(ops)].join(', ')})`);
+    for (const op of Array.isArray(fusedOps) ? fusedOps : fusedOps[mode]) assert.ok(ops.includes(op), `${name} (${mode}): ${op} was fused (ops: ${[...new Set(ops)].join(', ')})`);
+    if (mode === 'train' && !Array.isArray(fusedOps)) assert.ok(!ops.includes('batchNorm') && !ops.includes('batchNorm+relu'), `${name}: no batch norm left unfused in training (ops: ${[...new Set(ops)].join(', ')})`);
     assert.ok(!ops.includes('relu') || name === 'LeNet-5', `${name} (${mode}): no ReLU left unfused (ops: ${[...new Set(ops)].join(', ')})`);
     const b = step(plain, x, target, layerByLayer);
     assert.deepEqual(a.out, b.out, `${name} (${mode}, ${getBackend().name}): outputs`);
@@ -59,7 +65,19 @@ for (const backend of ['wasm', 'reference'] as const) {
     try {
       // LeNet-5's classifier keeps its Linear + ReLU pairs unfused.
       compareFusedToLayerByLayer('LeNet-5', () => models.lenet5({ generator: new Generator(1) }), [8, 1, 28, 28], ['conv2d+relu']);
-      compareFusedToLayerByLayer('small-cnn', () => models.smallCnn({ generator: new Generator(1) }), [6, 1, 28, 28], ['batchNorm+relu']);
+      compareFusedToLayerByLayer('small-cnn', () => models.smallCnn({ generator: new Generator(1) }), [6, 1, 28, 28],
+        { train: ['conv2d+batchNorm+relu'], eval: ['batchNorm+relu'] });
+      // Conv → BatchNorm without ReLU, a conv with a bias, stride and groups, batch norm without affine
+      // parameters and with a cumulative average (momentum null), and 1-D layers.
+      compareFusedToLayerByLayer('conv → batch norm variants', () => new Sequential(
+        new Conv2d(2, 4, 3, { padding: 1, stride: 2, groups: 2, generator: new Generator(9) }), new BatchNorm2d(4, { momentum: null }),
+        new Conv2d(4, 6, 3, { padding: 'same', bias: false, generator: new Generator(10) }), new BatchNorm2d(6, { affine: false }), new ReLU(),
+        new Flatten(), new Linear(6 * 5 * 5, 10, { generator: new Generator(11) }),
+      ), [5, 2, 10, 10], { train: ['conv2d+batchNorm', 'conv2d+batchNorm+relu'], eval: ['batchNorm', 'batchNorm+relu'] });
+      compareFusedToLayerByLayer('1-D conv → batch norm', () => new Sequential(
+        new Conv1d(2, 4, 3, { padding: 1, generator: new Generator(12) }), new BatchNorm1d(4), new ReLU(),
+        new Flatten(), new Linear(4 * 12, 10, { generator: new Generator(13) }),
+      ), [5, 2, 12], { train: ['conv1d+batchNorm+relu'], eval: ['conv1d', 'batchNorm+relu'] });
       // 1-D convolution and BatchNorm1d, and a circular-padded conv (padded explicitly, then fused).
       compareFusedToLayerByLayer('1-D', () => new Sequential(
         new Conv1d(2, 4, 3, { padding: 1, generator: new Generator(2) }), new ReLU(),

@@ -4,6 +4,7 @@ import { conv2dBackwardData, conv2dBackwardWeight, conv2dForward } from './conv2
 import { conv2dBackward } from './convBackward.js';
 import { channelAffine, channelDots, channelMoments } from './channels.js';
 import { normalizeChannels, normalizeChannelsBackward } from './normalize.js';
+import { conv2dNormalize, normalizeConv2dBackward } from './convNormalize.js';
 import { relu, reluBackward } from './relu.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from './pool2d.js';
 
@@ -27,6 +28,8 @@ export const referenceBackend: Backend = {
   channelAffine,
   normalizeChannels,
   normalizeChannelsBackward,
+  conv2dNormalize,
+  normalizeConv2dBackward,
   relu,
   reluBackward,
 };

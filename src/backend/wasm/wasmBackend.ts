@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '../../errors.js';
-import type { Backend, ChannelAffineParams, ChannelGeometry, Conv2dGeometry, Epilogue, FloatArray, MatmulGeometry, Pool2dGeometry } from '../backend.js';
+import type { Backend, ChannelAffineParams, ChannelGeometry, Conv2dGeometry, Epilogue, FloatArray, MatmulGeometry, NormalizeBackwardCall, NormalizeCall, Pool2dGeometry } from '../backend.js';
 import { createArena } from './arena.js';
 import { CLAIM_TALLY, CONTROL, JOB, JOB_WORDS, Kernel } from './layout.js';
 import type { KernelModule } from './module.js';
@@ -136,6 +136,14 @@ const poolFields = (g: Pool2dGeometry): number[] => [
  * on the first kernel big enough to split. Every call copies its inputs into the arena, runs the job
  * on one or more threads, and copies the outputs back, so users keep ordinary typed arrays.
  */
+/** Checks that batch norm's channel geometry is the convolution's output [batch, outChannels, outHeight·outWidth]. */
+function checkNormOfConv(op: string, conv: Conv2dGeometry, norm: ChannelGeometry): void {
+  const spatial = conv.outHeight * conv.outWidth;
+  if (norm.batch !== conv.batch || norm.channels !== conv.outChannels || norm.spatial !== spatial) {
+    throw new ShapeError(`wasm ${op}: batch norm over [${norm.batch}, ${norm.channels}, ${norm.spatial}] does not match the convolution's output [${conv.batch}, ${conv.outChannels}, ${spatial}]`);
+  }
+}
+
 export function instantiateWasmBackend(kernels: KernelModule, options: WasmBackendOptions, isNodeHost: boolean): WasmBackend | null {
   let memory: WebAssembly.Memory;
   try {
@@ -232,6 +240,60 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
     if (epilogue === 'relu') runJob(Kernel.reluForward, [length, address, address], threads);
   }
 
+  // The layer kernels on arrays already in the arena, shared by the single and composite calls.
+
+  /** The convolution of x at px (weights at pw, bias at pb or 0) into a new arena block; returns its address. */
+  function convForwardAt(g: Conv2dGeometry, px: number, pw: number, pb: number, outBytes: number, threads: number): number {
+    const po = arena.alloc(outBytes);
+    runJob(Kernel.convForward, [...convFields(g), px, pw, pb, po], threads);
+    return po;
+  }
+
+  /** Batch norm's training forward of x at px into a new arena block (normalizeChannels); returns its address. */
+  function normalizeAt(op: string, g: ChannelGeometry, px: number, norm: Omit<NormalizeCall, 'g' | 'out'>, threads: number): number {
+    momentsAt(g, px, norm.mean, norm.squares, threads);
+    const { scale, shift } = norm.params(norm.mean, norm.squares);
+    checkChannels(op, g, [], [['scale', scale], ['shift', shift]]);
+    return affineAt(g, px, scale, shift, null, 0, threads, norm.epilogue ?? null);
+  }
+
+  /**
+   * Batch norm's input gradient (normalizeChannelsBackward) from dy at pdy (overwritten: the fused
+   * ReLU's gradient is taken in place) and x at px, into a new arena block; returns its address.
+   */
+  function normalizeBackwardAt(op: string, g: ChannelGeometry, pdy: number, px: number, norm: Omit<NormalizeBackwardCall, 'g' | 'dy' | 'x'>, threads: number): number {
+    // The fused ReLU's gradient, in place: dy where x·scale + shift (the layer's output before ReLU) is positive.
+    if (norm.relu !== null) {
+      const table = new Float64Array(2 * g.channels);
+      table.set(norm.relu.scale, 0);
+      table.set(norm.relu.shift, g.channels);
+      runJob(Kernel.channelReluMask, [g.batch, g.channels, g.spatial, pdy, px, arena.copyIn(table)], threads);
+    }
+    dotsAt(g, pdy, px, norm.center, norm.sums, norm.dots, threads);
+    const p = norm.params(norm.sums, norm.dots);
+    checkChannels(op, g, [], [['scale', p.scale], ['shift', p.shift], ...(p.term === null ? [] : [['center', p.term.center], ['coef', p.term.coef]] as [string, Float64Array][])]);
+    return affineAt(g, pdy, p.scale, p.shift, p.term, p.term === null ? 0 : px, threads);
+  }
+
+  /** A convolution's gradients (conv2dBackward's dx, dw, db, where not null) from dy at pdy. */
+  function convBackwardAt(g: Conv2dGeometry, pdy: number, x32: Float32Array, w32: Float32Array,
+    dx32: Float32Array | null, dw32: Float32Array | null, db: Float64Array | null, threads: number): void {
+    if (dx32 !== null && dx32.length > 0) {
+      const pw = arena.copyIn(w32), pdx = arena.alloc(dx32.byteLength);
+      runJob(Kernel.convBackwardData, [...convFields(g), pdy, pw, pdx], threads);
+      arena.copyOut(pdx, dx32);
+    }
+    if (dw32 !== null) {
+      const px = arena.copyIn(x32), pdw = arena.alloc(MAX_WEIGHT_PARTS * dw32.byteLength);
+      runJob(Kernel.convBackwardWeight, [...convFields(g), px, pdy, pdw], threads);
+      arena.copyOutSum(pdw, job[4 + CONV_PARTS_WORD]!, dw32);
+    }
+    if (db !== null) {
+      const channels = { batch: g.batch, channels: g.outChannels, spatial: g.outHeight * g.outWidth };
+      dotsAt(channels, pdy, pdy, new Float64Array(g.outChannels), db, new Float64Array(g.outChannels), threads);
+    }
+  }
+
   const backend: WasmBackend = {
     name: 'wasm',
     relaxedSimd: kernels.relaxedSimd,
@@ -259,8 +321,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       if (s.y === 0) return;
       const threads = begin(convWork(g, s));
       const px = arena.copyIn(x32), pw = arena.copyIn(w32), pb = bias32 === null ? 0 : arena.copyIn(bias32);
-      const po = arena.alloc(out32.byteLength);
-      runJob(Kernel.convForward, [...convFields(g), px, pw, pb, po], threads);
+      const po = convForwardAt(g, px, pw, pb, out32.byteLength, threads);
       runEpilogue(epilogue, po, out32.length, threads);
       arena.copyOut(po, out32);
     },
@@ -305,20 +366,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const pdy = arena.copyIn(dy32);
       // The fused ReLU's gradient, in place: dy where the layer's output is positive.
       if (mask32 !== null) runJob(Kernel.reluBackward, [dy32.length, pdy, arena.copyIn(mask32), pdy], threads);
-      if (dx32 !== null && dx32.length > 0) {
-        const pw = arena.copyIn(w32), pdx = arena.alloc(dx32.byteLength);
-        runJob(Kernel.convBackwardData, [...convFields(g), pdy, pw, pdx], threads);
-        arena.copyOut(pdx, dx32);
-      }
-      if (dw32 !== null) {
-        const px = arena.copyIn(x32), pdw = arena.alloc(MAX_WEIGHT_PARTS * dw32.byteLength);
-        runJob(Kernel.convBackwardWeight, [...convFields(g), px, pdy, pdw], threads);
-        arena.copyOutSum(pdw, job[4 + CONV_PARTS_WORD]!, dw32);
-      }
-      if (db !== null) {
-        const channels = { batch: g.batch, channels: g.outChannels, spatial: g.outHeight * g.outWidth };
-        dotsAt(channels, pdy, pdy, new Float64Array(g.outChannels), db, new Float64Array(g.outChannels), threads);
-      }
+      convBackwardAt(g, pdy, x32, w32, dx32, dw32, db, threads);
     },
 
     maxPool2dForward(g, x, out, argmax) {
@@ -422,11 +470,7 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       const x32 = needFloat32(op, 'x', x), out32 = needFloat32(op, 'out', out);
       if (out32.length === 0) return;
       const threads = begin(x32.length * 3);
-      const px = arena.copyIn(x32);
-      momentsAt(g, px, mean, squares, threads);
-      const { scale, shift } = params(mean, squares);
-      checkChannels(op, g, [], [['scale', scale], ['shift', shift]]);
-      arena.copyOut(affineAt(g, px, scale, shift, null, 0, threads, epilogue), out32);
+      arena.copyOut(normalizeAt(op, g, arena.copyIn(x32), { mean, squares, params, epilogue }, threads), out32);
     },
 
     normalizeChannelsBackward(g, dy, x, relu, center, sums, dots, params, dx) {
@@ -437,18 +481,46 @@ export function instantiateWasmBackend(kernels: KernelModule, options: WasmBacke
       if (dx32.length === 0) return;
       const threads = begin(x32.length * 3);
       const pdy = arena.copyIn(dy32), px = arena.copyIn(x32);
-      // The fused ReLU's gradient, in place: dy where x·scale + shift (the layer's output before ReLU) is positive.
-      if (relu !== null) {
-        const table = new Float64Array(2 * g.channels);
-        table.set(relu.scale, 0);
-        table.set(relu.shift, g.channels);
-        runJob(Kernel.channelReluMask, [g.batch, g.channels, g.spatial, pdy, px, arena.copyIn(table)], threads);
+      arena.copyOut(normalizeBackwardAt(op, g, pdy, px, { relu, center, sums, dots, params }, threads), dx32);
+    },
+
+    conv2dNormalize(conv, norm) {
+      const op = 'conv2dNormalize';
+      const { g } = conv;
+      const s = checkConvCall(op, g, [['x', conv.x, 'x'], ['w', conv.w, 'w'], ['out', conv.out, 'y']]);
+      if (conv.bias !== null) needLength(op, 'bias', conv.bias, g.outChannels, s.text);
+      checkNormOfConv(op, g, norm.g);
+      checkChannels(op, norm.g, [['norm.out', norm.out]], [['mean', norm.mean], ['squares', norm.squares]]);
+      const x32 = needFloat32(op, 'x', conv.x), w32 = needFloat32(op, 'w', conv.w), out32 = needFloat32(op, 'out', conv.out);
+      const bias32 = conv.bias === null ? null : needFloat32(op, 'bias', conv.bias), normOut32 = needFloat32(op, 'norm.out', norm.out);
+      if (s.y === 0) return;
+      const threads = begin(convWork(g, s) + 3 * s.y);
+      const px = arena.copyIn(x32), pw = arena.copyIn(w32), pb = bias32 === null ? 0 : arena.copyIn(bias32);
+      const py = convForwardAt(g, px, pw, pb, out32.byteLength, threads);
+      arena.copyOut(py, out32);
+      arena.copyOut(normalizeAt(op, norm.g, py, norm, threads), normOut32);
+    },
+
+    normalizeConv2dBackward(norm, conv) {
+      const op = 'normalizeConv2dBackward';
+      const { g } = conv;
+      const s = checkConvCall(op, g, [['norm.dy', norm.dy, 'y'], ['norm.x', norm.x, 'y'], ['x', conv.x, 'x'], ['w', conv.w, 'w'], ['dx', conv.dx, 'x'], ['dw', conv.dw, 'w']]);
+      if (conv.db !== null) needLength(op, 'db', conv.db, g.outChannels, s.text);
+      checkNormOfConv(op, g, norm.g);
+      checkChannels(op, norm.g, [], [['center', norm.center], ['sums', norm.sums], ['dots', norm.dots], ...(norm.relu === null ? [] : [['relu.scale', norm.relu.scale], ['relu.shift', norm.relu.shift]] as [string, Float64Array][])]);
+      const dy32 = needFloat32(op, 'norm.dy', norm.dy), y32 = needFloat32(op, 'norm.x', norm.x);
+      const x32 = needFloat32(op, 'x', conv.x), w32 = needFloat32(op, 'w', conv.w);
+      const dx32 = conv.dx === null ? null : needFloat32(op, 'dx', conv.dx), dw32 = conv.dw === null ? null : needFloat32(op, 'dw', conv.dw);
+      if (s.y === 0) {
+        dx32?.fill(0);
+        dw32?.fill(0);
+        conv.db?.fill(0);
+        return;
       }
-      dotsAt(g, pdy, px, center, sums, dots, threads);
-      const p = params(sums, dots);
-      checkChannels(op, g, [], [['scale', p.scale], ['shift', p.shift], ...(p.term === null ? [] : [['center', p.term.center], ['coef', p.term.coef]] as [string, Float64Array][])]);
-      const po = affineAt(g, pdy, p.scale, p.shift, p.term, p.term === null ? 0 : px, threads);
-      arena.copyOut(po, dx32);
+      const threads = begin(convWork(g, s) + 3 * s.y);
+      // Batch norm's dx is the convolution's dy: it stays in the arena between the two.
+      const pdy = normalizeBackwardAt(op, norm.g, arena.copyIn(dy32), arena.copyIn(y32), norm, threads);
+      convBackwardAt(g, pdy, x32, w32, dx32, dw32, conv.db, threads);
     },
 
     relu(x, out) {
