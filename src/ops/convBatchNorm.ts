@@ -15,7 +15,7 @@ import { allocate, allocateForOverwrite } from '../tensor/dtype.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type ConvOptions, biasGradient, planConvolution } from './conv.js';
-import { checkFloat, floatData } from './convGeometry.js';
+import { floatData } from './convGeometry.js';
 import { type BatchNormOptions, planNormalize } from './norm.js';
 
 /** The convolution's arguments: conv1d or conv2d by `dims`, on a batched input. */
@@ -35,8 +35,7 @@ export function convBatchNorm(conv: ConvLayerCall, norm: BatchNormCall, epilogue
   const { x, w, b } = conv;
   const { geometry, outShape } = planConvolution(op, conv.dims, x, w, b, conv.options);
   if (x.ndim !== conv.dims + 2) throw new ShapeError(`convBatchNorm: batch norm needs a batch, got input ${formatShape(x.shape)}`);
-  checkFloat('batchNorm', 'input', x);
-  const dtype = x.dtype as 'float32' | 'float64'; // planConvolution checked it
+  const dtype = x.dtype as 'float32' | 'float64'; // planConvolution checked it is a float
   const plan = planNormalize(outShape, dtype, norm.runningMean, norm.runningVar, norm.weight, norm.bias, { ...norm.options, training: true });
   const channels = plan.geometry.channels;
   const backend = backendFor(dtype);

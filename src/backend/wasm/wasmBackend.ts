@@ -131,11 +131,6 @@ const poolFields = (g: Pool2dGeometry): number[] => [
   g.kernelHeight, g.kernelWidth, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW,
 ];
 
-/**
- * A wasm backend: one shared memory, one main instance of the kernel module, worker threads started
- * on the first kernel big enough to split. Every call copies its inputs into the arena, runs the job
- * on one or more threads, and copies the outputs back, so users keep ordinary typed arrays.
- */
 /** Checks that batch norm's channel geometry is the convolution's output [batch, outChannels, outHeight·outWidth]. */
 function checkNormOfConv(op: string, conv: Conv2dGeometry, norm: ChannelGeometry): void {
   const spatial = conv.outHeight * conv.outWidth;
@@ -144,6 +139,11 @@ function checkNormOfConv(op: string, conv: Conv2dGeometry, norm: ChannelGeometry
   }
 }
 
+/**
+ * A wasm backend: one shared memory, one main instance of the kernel module, worker threads started
+ * on the first kernel big enough to split. Every call copies its inputs into the arena, runs the job
+ * on one or more threads, and copies the outputs back, so users keep ordinary typed arrays.
+ */
 export function instantiateWasmBackend(kernels: KernelModule, options: WasmBackendOptions, isNodeHost: boolean): WasmBackend | null {
   let memory: WebAssembly.Memory;
   try {
